@@ -1,0 +1,43 @@
+"""mapper: crowdsourced incident mapping for organisations that fight human trafficking."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mapper.config import ROOT, Config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, then each area's blueprint."""
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        from mapper.dbcluster import embedded_cluster
+
+        app.config["SQLALCHEMY_DATABASE_URI"] = embedded_cluster(app.config).url
+
+    from mapper import cli, errors, extensions, i18n, security
+    from mapper.api import bp as api_bp
+    from mapper.channels.web import bp as report_form_bp
+    from mapper.web import bp as web_bp
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), command="migrations"
+    )
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(report_form_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    return app

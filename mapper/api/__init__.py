@@ -1,0 +1,42 @@
+"""JSON API under /api/v1: URL rules only; the work happens in the modules they call."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from mapper.api import categories, openapi, reports
+from mapper.extensions import csrf
+
+bp = Blueprint("api", __name__)
+# JSON clients carry no session cookie; a cross-site JSON POST needs a CORS preflight.
+csrf.exempt(bp)
+
+
+@bp.post("/reports")
+def create_report():
+    """Submit a report; retries with the same Idempotency-Key store it once."""
+    return reports.create(request)
+
+
+@bp.get("/reports")
+def list_reports():
+    """List public reports as GeoJSON, filtered and paginated."""
+    return reports.list_public(request)
+
+
+@bp.get("/reports/<reference>")
+def show_report(reference: str):
+    """Show one public report as a GeoJSON Feature."""
+    return reports.show_public(reference)
+
+
+@bp.get("/categories")
+def list_categories():
+    """List the category tree with names in every language."""
+    return jsonify(categories.category_tree())
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """Describe this API as OpenAPI 3."""
+    return jsonify(openapi.document())

@@ -1,0 +1,1 @@
+"""Channels turn what arrives (web form, API, SMS, forms) into intake Submissions."""

@@ -1,0 +1,130 @@
+"""The `mapper` command: database, sample data, synthetic load and the usual Flask commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _cluster():
+    from mapper.dbcluster import embedded_cluster
+
+    return embedded_cluster(current_app.config)
+
+
+def _embedded() -> bool:
+    import os
+
+    return not os.environ.get("MAPPER_DATABASE_URL")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the database (the embedded PostGIS unless MAPPER_DATABASE_URL is set)."""
+
+
+@db_group.command("start")
+@with_appcontext
+def db_start() -> None:
+    """Start the embedded PostgreSQL + PostGIS (initialising it the first time)."""
+    if not _embedded():
+        click.echo("MAPPER_DATABASE_URL is set: using that server, nothing to start.")
+        return
+    cluster = _cluster()
+    cluster.start()
+    click.echo(f"PostgreSQL running in {cluster.base}")
+
+
+@db_group.command("stop")
+@with_appcontext
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    if not _embedded():
+        click.echo("MAPPER_DATABASE_URL is set: nothing to stop.")
+        return
+    _cluster().stop()
+    click.echo("PostgreSQL stopped")
+
+
+@db_group.command("status")
+@with_appcontext
+def db_status() -> None:
+    """Say whether the database answers; exit 1 when it does not."""
+    from sqlalchemy import text
+
+    from mapper.extensions import db
+
+    try:
+        with db.engine.connect() as conn:
+            version = conn.execute(text("SELECT version()")).scalar()
+            postgis = conn.execute(
+                text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+            ).scalar()
+    except Exception as exc:  # any failure means "not usable"; say which
+        click.echo(f"database not reachable ({type(exc).__name__})")
+        sys.exit(1)
+    kind = "embedded" if _embedded() else "external"
+    click.echo(
+        f"database up ({kind}): {version.split(' on ')[0]}, PostGIS {postgis or 'not installed'}"
+    )
+
+
+@db_group.command("url")
+@with_appcontext
+def db_url() -> None:
+    """Print the SQLAlchemy URL of the database in use."""
+    click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@click.command("load-sample")
+@click.option("--path", type=click.Path(exists=True, dir_okay=False), default=None)
+@with_appcontext
+def load_sample_command(path: str | None) -> None:
+    """Load the sample reports through the intake service (skipped when already loaded)."""
+    from mapper.sample import load_sample
+
+    created, skipped = load_sample(path)
+    click.echo(f"sample data: {created} reports created, {skipped} already present")
+
+
+@click.command("seed")
+@click.option("--count", type=click.IntRange(min=1), required=True)
+@click.option("--seed", "random_seed", type=int, default=1, help="Random seed for the generator.")
+@with_appcontext
+def seed_command(count: int, random_seed: int) -> None:
+    """Write COUNT synthetic reports quickly with COPY (for benchmarks)."""
+    from mapper.seed import seed_reports
+
+    elapsed = seed_reports(count, random_seed)
+    click.echo(f"seeded {count} reports in {elapsed:.1f} s ({count / elapsed:,.0f} reports/s)")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(load_sample_command)
+    app.cli.add_command(seed_command)
+
+
+def _create_app() -> Flask:
+    from mapper import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="mapper: crowdsourced incident mapping.")
+
+
+def main() -> None:
+    cli.main(prog_name="mapper")

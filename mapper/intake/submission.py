@@ -1,0 +1,60 @@
+"""What a channel hands to intake (raw, untrusted) and what validation makes of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    name: object = None
+    phone: object = None
+    email: object = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A report as a channel received it; values are untrusted until validated."""
+
+    source: str
+    title: object = None
+    description: object = None
+    occurred_at: object = None
+    latitude: object = None
+    longitude: object = None
+    location_accuracy: object = None
+    place_name: object = None
+    categories: object = ()
+    contact: ContactInput | None = None
+    language: object = None
+    custom_answers: dict = field(default_factory=dict)
+    idempotency_key: str | None = None
+    # Channels that know when a message was received (SMS gateways) pass it on.
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CleanContact:
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class CleanReport:
+    """A submission that passed validation, normalised and ready to store."""
+
+    source: str
+    title: str
+    description: str
+    occurred_at: datetime
+    received_at: datetime
+    latitude: float | None
+    longitude: float | None
+    location_accuracy: float | None
+    place_name: str | None
+    category_ids: tuple[int, ...]
+    contact: CleanContact | None
+    language: str | None
+    custom_answers: dict

@@ -1,0 +1,98 @@
+"""Reports and the private contact data of their reporters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mapper.extensions import db
+from mapper.models.category import Category, report_categories
+
+REPORT_SOURCES = ("web", "api", "sms", "volunteer", "odk", "import")
+REPORT_STATUSES = ("pending", "published", "verified", "rejected", "archived")
+# The one rule of what the public may see; every public query uses it.
+PUBLIC_STATUSES = ("published", "verified")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(_in("source", REPORT_SOURCES), name="source"),
+        CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+        CheckConstraint(
+            "(location IS NULL) = (public_location IS NULL)", name="public_location_present"
+        ),
+        # Serves event-date filters and the (occurred_at, id) keyset pagination.
+        Index("ix_reports_occurred_at_id", "occurred_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    public_location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    location_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    custom_answers: Mapped[dict] = mapped_column(JSONB, default=dict)
+    # Per-report secret that seeds the deterministic public displacement.
+    mask_seed: Mapped[bytes] = mapped_column(LargeBinary(16))
+    idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+
+    categories: Mapped[list[Category]] = relationship(
+        secondary=report_categories, order_by=Category.position
+    )
+    contact: Mapped[ReporterContact | None] = relationship(
+        back_populates="report", uselist=False, cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Report {self.reference} {self.status}>"
+
+
+class ReporterContact(db.Model):
+    """Private: never serialised by any public code path."""
+
+    __tablename__ = "reporter_contacts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    report: Mapped[Report] = relationship(back_populates="contact")
+
+    def __repr__(self) -> str:
+        return f"<ReporterContact for report {self.report_id}>"

@@ -1,0 +1,1 @@
+"""The read side: filters composed per concern, public report queries. Never writes."""

@@ -1,0 +1,118 @@
+"""Report filters parsed from a query string, each turned into one SQL clause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from mapper.errors import ValidationFailed
+from mapper.geo import BBox, GeoValueError, parse_bbox
+from mapper.intake.validators import parse_datetime
+from mapper.models import REPORT_SOURCES, Category, Report, report_categories
+
+MAX_TEXT_QUERY = 200
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    bbox: BBox | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    text: str | None = None
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _parse_moment(value: str, field: str, problems: list) -> datetime | None:
+    try:
+        return parse_datetime(value if "T" in value else value + "T00:00:00Z")
+    except ValueError:
+        problems.append((field, _("Not a valid date and time (use RFC 3339).")))
+        return None
+
+
+def parse_filters(args) -> ReportFilters:
+    """Read bbox, from, to, category, source and q from a query string; raise on bad values."""
+    problems: list[tuple[str, str]] = []
+    bbox = start = end = None
+    if args.get("bbox"):
+        try:
+            bbox = parse_bbox(args["bbox"])
+        except GeoValueError:
+            problems.append(("bbox", _("Must be west,south,east,north in degrees.")))
+    if args.get("from"):
+        start = _parse_moment(args["from"], "from", problems)
+    if args.get("to"):
+        end = _parse_moment(args["to"], "to", problems)
+    if start and end and start > end:
+        problems.append(("to", _("Must not be before 'from'.")))
+    sources = _split(args.get("source"))
+    for source in sources:
+        if source not in REPORT_SOURCES:
+            problems.append(("source", _("Unknown source: %(source)s", source=source[:32])))
+    text = (args.get("q") or "").strip() or None
+    if text and len(text) > MAX_TEXT_QUERY:
+        problems.append(("q", _("Must be at most %(limit)d characters.", limit=MAX_TEXT_QUERY)))
+    if problems:
+        raise ValidationFailed(problems)
+    return ReportFilters(bbox, start, end, _split(args.get("category")), sources, text)
+
+
+def bbox_clause(geometry, bbox: BBox) -> ColumnElement:
+    envelopes = [geometry.intersects(func.ST_MakeEnvelope(*env, 4326)) for env in bbox.envelopes()]
+    return or_(*envelopes)
+
+
+def time_clause(start: datetime | None, end: datetime | None) -> ColumnElement:
+    clauses = []
+    if start is not None:
+        clauses.append(Report.occurred_at >= start)
+    if end is not None:
+        clauses.append(Report.occurred_at <= end)
+    return and_(*clauses)
+
+
+def category_clause(slugs: tuple[str, ...]) -> ColumnElement:
+    """Reports in any of `slugs` or in their subcategories."""
+    child = aliased(Category)
+    wanted = (
+        select(Category.id)
+        .where(Category.slug.in_(slugs))
+        .union(
+            select(child.id)
+            .join(Category, child.parent_id == Category.id)
+            .where(Category.slug.in_(slugs))
+        )
+    )
+    return Report.id.in_(
+        select(report_categories.c.report_id).where(report_categories.c.category_id.in_(wanted))
+    )
+
+
+def text_clause(text: str) -> ColumnElement:
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(Report.title.ilike(pattern), Report.description.ilike(pattern))
+
+
+def filter_clauses(filters: ReportFilters, geometry) -> list[ColumnElement]:
+    """One clause per concern; `geometry` is the location column the viewer may filter on."""
+    clauses: list[ColumnElement] = []
+    if filters.bbox is not None:
+        clauses.append(bbox_clause(geometry, filters.bbox))
+    if filters.start is not None or filters.end is not None:
+        clauses.append(time_clause(filters.start, filters.end))
+    if filters.categories:
+        clauses.append(category_clause(filters.categories))
+    if filters.sources:
+        clauses.append(Report.source.in_(filters.sources))
+    if filters.text:
+        clauses.append(text_clause(filters.text))
+    return clauses or [literal(True)]

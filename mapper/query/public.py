@@ -1,0 +1,113 @@
+"""The privacy gate: the only way public code reads reports.
+
+Published and verified reports only, the masked public location only, and only the
+fields listed in PUBLIC_FIELDS; contact data and exact locations never leave here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import geojson
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from mapper.errors import MapperError
+from mapper.extensions import db
+from mapper.models import PUBLIC_STATUSES, Category, Report, report_categories
+from mapper.query.filters import ReportFilters, filter_clauses
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+_category_slugs = (
+    select(func.array_agg(aggregate_order_by(Category.slug, Category.position)))
+    .join(report_categories, report_categories.c.category_id == Category.id)
+    .where(report_categories.c.report_id == Report.id)
+    .scalar_subquery()
+)
+
+PUBLIC_COLUMNS = (
+    Report.id,
+    Report.reference,
+    Report.title,
+    Report.description,
+    Report.occurred_at,
+    Report.source,
+    Report.status,
+    Report.place_name,
+    Report.language,
+    func.ST_X(Report.public_location).label("lon"),
+    func.ST_Y(Report.public_location).label("lat"),
+    _category_slugs.label("categories"),
+)
+
+
+def public_select() -> Select:
+    """Every public read starts here."""
+    return select(*PUBLIC_COLUMNS).where(Report.status.in_(PUBLIC_STATUSES))
+
+
+def to_feature(row) -> geojson.Feature:
+    geometry = geojson.Point((row.lon, row.lat)) if row.lon is not None else None
+    return geojson.Feature(
+        id=row.reference,
+        geometry=geometry,
+        properties={
+            "reference": row.reference,
+            "title": row.title,
+            "description": row.description,
+            "occurred_at": row.occurred_at.isoformat(),
+            "categories": list(row.categories or ()),
+            "source": row.source,
+            "status": row.status,
+            "verified": row.status == "verified",
+            "place_name": row.place_name,
+            "language": row.language,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    features: list[geojson.Feature]
+    next_cursor: str | None
+
+
+def encode_cursor(occurred_at: datetime, report_id: int) -> str:
+    raw = json.dumps([occurred_at.isoformat(), report_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment, report_id = json.loads(raw)
+        return datetime.fromisoformat(moment), int(report_id)
+    except (ValueError, TypeError):
+        raise MapperError(_("Not a valid cursor."), "cursor") from None
+
+
+def find_public_reports(filters: ReportFilters, limit: int, cursor: str | None) -> Page:
+    """A page of public reports, newest event first, keyset-paginated."""
+    stmt = public_select().where(*filter_clauses(filters, Report.public_location))
+    if cursor:
+        moment, report_id = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(Report.occurred_at, Report.id) < tuple_(moment, report_id))
+    stmt = stmt.order_by(Report.occurred_at.desc(), Report.id.desc()).limit(limit + 1)
+    rows = db.session.execute(stmt).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more else None
+    return Page([to_feature(r) for r in rows], next_cursor)
+
+
+def get_public_report(reference: str) -> geojson.Feature | None:
+    row = db.session.execute(
+        public_select().where(Report.reference == reference.strip().upper())
+    ).first()
+    return to_feature(row) if row else None
