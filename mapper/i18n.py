@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from mapper.extensions import babel
 
@@ -12,6 +12,8 @@ COOKIE = "mapper_lang"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if candidate in languages:
             return candidate

@@ -54,7 +54,7 @@ def public_point(lat: float, lon: float, seed: bytes) -> tuple[float, float]:
 
 
 def known_categories() -> dict[str, int]:
-    return dict(db.session.execute(select(Category.slug, Category.id)).tuples().all())
+    return {slug: id_ for slug, id_ in db.session.execute(select(Category.slug, Category.id))}
 
 
 def _fingerprint(sub: Submission) -> str:

@@ -1,0 +1,152 @@
+"""Fixtures: a throwaway PostGIS for the session, per-test rollback, and factories via intake."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from mapper import create_app
+from mapper.dbcluster import FAST_SETTINGS, Cluster
+from mapper.extensions import db
+from mapper.intake import ContactInput, Submission, submit
+from mapper.models import Report
+
+REPORT_TABLES = "reporter_contacts, report_categories, reports"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A database that exists only for this test run.
+
+    MAPPER_TEST_DATABASE_URL names a server (and a database to connect through) on
+    which a throwaway database is created; otherwise a throwaway cluster is started.
+    """
+    external = os.environ.get("MAPPER_TEST_DATABASE_URL")
+    if external:
+        name = f"mapper_test_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(external, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(external).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
+    base = Path(tempfile.mkdtemp(prefix="mapper-test-pg-"))
+    cluster = Cluster(base=base, dbname="mapper_test", settings=FAST_SETTINGS)
+    try:
+        cluster.start()
+        yield cluster.url
+    finally:
+        cluster.destroy()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "MAPPER_QUICK_EXIT_URL": "about:blank",
+        }
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def db_session(app):
+    """Every test's writes happen in one outer transaction that is rolled back after it.
+
+    Commits inside the code under test release savepoints instead, so the code runs as
+    in production while the database is left as it was found.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain session bound to this connection: Flask-SQLAlchemy's own session class
+        # would pick the engine again and commit for real.
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def live_db(app):
+    """Real commits, visible to other connections and processes; emptied afterwards."""
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {REPORT_TABLES} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def form_token(client):
+    """A CSRF token valid for `client`'s session, taken from the report form."""
+    return csrf_token_from(client.get("/report").get_data(as_text=True))
+
+
+@pytest.fixture
+def make_report(app):
+    """Create a report through intake (so it passes real validation), optionally set status."""
+
+    def make(status: str = "pending", **fields) -> Report:
+        fields.setdefault("title", "Workers locked in at night")
+        fields.setdefault("description", "Gate locked from outside.")
+        fields.setdefault("latitude", 13.6593)
+        fields.setdefault("longitude", 102.5635)
+        fields.setdefault("categories", ["forced-labour"])
+        contact = fields.pop("contact", None)
+        result = submit(
+            Submission(
+                source=fields.pop("source", "api"),
+                contact=ContactInput(**contact) if contact else None,
+                **fields,
+            )
+        )
+        report = db.session.get(Report, result.id)
+        report.status = status
+        db.session.commit()
+        return report
+
+    return make
+
+
+def count_rows(table: str) -> int:
+    return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
