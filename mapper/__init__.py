@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from mapper.config import ROOT, Config
@@ -17,6 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
+    if app.config["MAPPER_ENV"] == "production" and not os.environ.get("MAPPER_SECRET_KEY"):
+        raise RuntimeError("MAPPER_SECRET_KEY must be set in production")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         from mapper.dbcluster import embedded_cluster
 

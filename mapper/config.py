@@ -9,6 +9,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _secret_key(var_dir: Path) -> str:
+    """MAPPER_SECRET_KEY, else a key kept in var/ so that every worker and restart shares it."""
+    key = os.environ.get("MAPPER_SECRET_KEY")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Write aside, then link into place: concurrent workers never read a half-written
+            # file, and the first link wins.
+            draft = var_dir / f".secret_key.{os.getpid()}"
+            draft.write_text(secrets.token_hex(32))
+            draft.chmod(0o600)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()
+    except OSError:  # read-only deployment without a key: sessions last one process
+        return secrets.token_hex(32)
+
+
 def _env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value not in (None, "") else default
@@ -18,9 +43,8 @@ class Config:
     """Defaults that suit development; every value can come from the environment."""
 
     MAPPER_ENV = os.environ.get("MAPPER_ENV", "development")
-    # A random key per process would log everyone out at each restart and break
-    # CSRF tokens across gunicorn workers, so production must set one.
-    SECRET_KEY = os.environ.get("MAPPER_SECRET_KEY") or secrets.token_hex(32)
+    MAPPER_VAR_DIR = os.environ.get("MAPPER_VAR_DIR", str(ROOT / "var"))
+    SECRET_KEY = _secret_key(Path(MAPPER_VAR_DIR))
     SQLALCHEMY_DATABASE_URI = os.environ.get("MAPPER_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -39,7 +63,6 @@ class Config:
     )
     MAPPER_QUICK_EXIT_URL = os.environ.get("MAPPER_QUICK_EXIT_URL", "https://www.wikipedia.org/")
     MAPPER_DEFAULT_PHONE_REGION = os.environ.get("MAPPER_DEFAULT_PHONE_REGION") or None
-    MAPPER_VAR_DIR = os.environ.get("MAPPER_VAR_DIR", str(ROOT / "var"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = MAPPER_ENV == "production"

@@ -1,0 +1,65 @@
+"""The report form in a real browser: pin on the map, submit, reference, quick exit, phones."""
+
+import pytest
+from sqlalchemy import func, select
+
+from mapper.extensions import db
+from mapper.models import Report
+
+pytestmark = pytest.mark.browser
+
+
+def test_visitor_drops_a_pin_fills_the_form_and_gets_a_reference(page, live_server, live_db):
+    page.goto(f"{live_server}/report")
+    page.wait_for_selector("#report-map.leaflet-container")
+    page.click("#report-map", position={"x": 200, "y": 120})
+    pinned = float(page.input_value("#latitude")), float(page.input_value("#longitude"))
+    page.fill("#title", "Boys working on a fishing boat")
+    page.fill("#description", "They have not been ashore for months.")
+    page.check("input[value='forced-labour-fishing']")
+    page.click("#submit-report")
+    reference = page.text_content("#reference").strip()
+    assert len(reference) == 8
+
+    report = db.session.scalar(select(Report).where(Report.reference == reference))
+    assert report.status == "pending" and report.source == "web"
+    assert report.title == "Boys working on a fishing boat"
+    stored = db.session.execute(select(func.ST_Y(Report.location), func.ST_X(Report.location))
+                                .where(Report.id == report.id)).one()
+    assert tuple(stored) == pinned
+    assert [c.slug for c in report.categories] == ["forced-labour-fishing"]
+
+
+def test_field_errors_appear_next_to_the_field(page, live_server, live_db):
+    page.goto(f"{live_server}/report?lang=es")
+    page.fill("#latitude", "95")
+    page.fill("#longitude", "10")
+    page.click("#submit-report")
+    assert "Este campo es obligatorio." in page.text_content("#title-errors")
+    assert "Fuera de rango." in page.text_content("#location-errors")
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+def test_quick_exit_leaves_and_replaces_the_history_entry(page, live_server):
+    page.goto(f"{live_server}/")
+    page.goto(f"{live_server}/report")
+    page.click("#quick-exit")
+    page.wait_for_url("about:blank")
+    page.go_back()
+    # The form is gone from history: going back lands on the page before it.
+    assert page.url == f"{live_server}/"
+
+
+def test_form_fits_a_narrow_phone_screen(browser, live_server):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True,
+                                  has_touch=True)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        live_server) else route.abort())
+    page = context.new_page()
+    page.goto(f"{live_server}/report")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    assert page.is_visible("#quick-exit")
+    page.locator("#submit-report").scroll_into_view_if_needed()
+    assert page.is_visible("#submit-report")
+    context.close()

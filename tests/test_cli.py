@@ -1,0 +1,93 @@
+"""The `mapper` command: database URL, sample loading through intake, bulk seeding."""
+
+import json
+
+from sqlalchemy import func, select, text
+
+from mapper.extensions import db
+from mapper.models import Report
+from mapper.sample import SAMPLE_REPORTS
+
+
+def test_db_url_prints_the_database_in_use(app):
+    result = app.test_cli_runner().invoke(args=["db", "url"])
+    assert result.exit_code == 0
+    assert result.output.strip() == app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def test_db_start_with_an_external_database_starts_nothing(app, monkeypatch):
+    monkeypatch.setenv("MAPPER_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    result = app.test_cli_runner().invoke(args=["db", "start"])
+    assert result.exit_code == 0 and "nothing to start" in result.output
+
+
+def test_db_status_reports_postgis(app):
+    result = app.test_cli_runner().invoke(args=["db", "status"])
+    assert result.exit_code == 0 and "PostGIS 3" in result.output
+
+
+def test_load_sample_goes_through_intake_and_is_idempotent(app, live_db, tmp_path):
+    records = [json.loads(line) for line in SAMPLE_REPORTS.read_text().splitlines()[:60]]
+    subset = tmp_path / "reports.jsonl"
+    subset.write_text("\n".join(json.dumps(r) for r in records))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["load-sample", "--path", str(subset)])
+    assert first.exit_code == 0, first.output
+    assert "60 reports created" in first.output
+    statuses = dict(db.session.execute(select(Report.status, func.count()).group_by(
+        Report.status)).all())
+    expected: dict[str, int] = {}
+    for record in records:
+        expected[record["status"]] = expected.get(record["status"], 0) + 1
+    assert statuses == expected
+    with_location = sum(1 for r in records if r.get("location"))
+    assert db.session.scalar(select(func.count()).where(
+        Report.public_location.is_not(None))) == with_location
+    second = runner.invoke(args=["load-sample", "--path", str(subset)])
+    assert "0 reports created" in second.output
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 60
+
+
+def test_sample_data_set_is_large_and_varied():
+    records = [json.loads(line) for line in SAMPLE_REPORTS.read_text().splitlines()]
+    assert len(records) >= 2000
+    assert {r["language"] for r in records} == {"en", "es", "km"}
+    assert {r["status"] for r in records} == {"pending", "published", "verified", "rejected",
+                                              "archived"}
+    years = {r["occurred_at"][:4] for r in records}
+    assert len(years) >= 4
+
+
+def test_seed_writes_reports_with_masked_public_locations(app, live_db):
+    result = app.test_cli_runner().invoke(args=["seed", "--count", "3000"])
+    assert result.exit_code == 0, result.output
+    row = db.session.execute(text("""
+        SELECT count(*), count(DISTINCT reference),
+               min(ST_Distance(location::geography, public_location::geography, false)),
+               max(ST_Distance(location::geography, public_location::geography, false)),
+               (SELECT count(*) FROM report_categories)
+        FROM reports""")).one()
+    count, references, closest, farthest, links = row
+    assert count == references == links == 3000
+    assert 499 <= closest and farthest <= 2001
+    # A later intake report still gets a fresh id and reference.
+    from mapper.intake import Submission, submit
+
+    result = submit(Submission(source="api", title="after seeding"))
+    db.session.commit()
+    assert result.id > 3000
+
+
+def test_seed_in_bulk_keeps_every_index_and_constraint(app, live_db):
+    def schema():
+        return db.session.execute(text("""
+            SELECT indexrelid::regclass::text FROM pg_index
+            WHERE indrelid IN ('reports'::regclass, 'report_categories'::regclass)
+            UNION ALL SELECT conname FROM pg_constraint
+            WHERE conrelid IN ('reports'::regclass, 'report_categories'::regclass)
+            ORDER BY 1""")).scalars().all()
+
+    before = schema()
+    result = app.test_cli_runner().invoke(args=["seed", "--count", "100000"])
+    assert result.exit_code == 0, result.output
+    assert schema() == before

@@ -1,0 +1,102 @@
+"""The public report form: CSRF, per-field errors in the visitor's language, confirmation."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from mapper.extensions import db
+from mapper.models import Report
+from tests.conftest import count_rows
+
+VALID = {
+    "title": "Children begging at the market",
+    "description": "Dropped off by a van every morning.",
+    "occurred_at": "2025-02-01T08:30",
+    "tz_offset": "-420",
+    "latitude": "13.3633",
+    "longitude": "103.8564",
+    "categories": ["forced-begging"],
+    "submission_id": "form-1",
+}
+
+
+def submit_form(client, token, **changes):
+    data = {**VALID, **changes, "csrf_token": token}
+    return client.post("/report", data={k: v for k, v in data.items() if v is not None})
+
+
+def test_form_shows_every_field_and_the_categories(client):
+    html = client.get("/report").get_data(as_text=True)
+    for name in ("title", "description", "occurred_at", "latitude", "longitude", "categories",
+                 "contact_name", "contact_phone", "contact_email", "csrf_token"):
+        assert f'name="{name}"' in html
+    assert 'id="quick-exit"' in html and 'id="use-location"' in html
+    assert "Forced labour" in html and "Fishing and seafood" in html
+
+
+def test_valid_submission_shows_the_reference_and_stores_it_pending(client, form_token):
+    response = submit_form(client, form_token)
+    assert response.status_code == 200
+    reference = re.search(r'id="reference">([A-Z0-9]{8})<', response.get_data(as_text=True))[1]
+    report = db.session.scalar(select(Report).where(Report.reference == reference))
+    assert report.status == "pending" and report.source == "web" and report.language == "en"
+    # 08:30 in UTC+7 (the browser's offset of -420 minutes) is 01:30 UTC.
+    assert report.occurred_at.hour == 1 and report.occurred_at.minute == 30
+    assert [c.slug for c in report.categories] == ["forced-begging"]
+
+
+def test_resubmitting_the_same_form_stores_one_report(client, form_token):
+    first = submit_form(client, form_token).get_data(as_text=True)
+    second = submit_form(client, form_token).get_data(as_text=True)
+    assert re.search(r'id="reference">(\w+)<', first)[1] == re.search(
+        r'id="reference">(\w+)<', second)[1]
+    assert count_rows("reports") == 1
+
+
+def test_missing_csrf_token_is_refused(client):
+    response = client.post("/report", data=VALID)
+    assert response.status_code == 400
+    assert count_rows("reports") == 0
+
+
+def test_errors_are_shown_next_to_each_field(client, form_token):
+    response = submit_form(client, form_token, title="", latitude="95", contact_phone="12",
+                           categories=["nope"])
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="title-errors"><li>This field is required\.', html)
+    assert re.search(r'id="location-errors"><li>Out of range\.', html)
+    assert 'id="contact_phone-errors"' in html and 'id="categories-errors"' in html
+    assert 'aria-invalid="true"' in html
+    assert count_rows("reports") == 0
+
+
+@pytest.mark.parametrize("lang, expected", [("es", "Este campo es obligatorio."),
+                                            ("km", "ត្រូវតែបំពេញប្រអប់នេះ។")])
+def test_errors_are_in_the_visitors_language(client, lang, expected):
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get(f"/report?lang={lang}").get_data(as_text=True))[1]
+    html = submit_form(client, token, title="").get_data(as_text=True)
+    assert expected in html
+    assert f'<html lang="{lang}">' in html
+
+
+def test_entered_values_are_kept_and_escaped_after_an_error(client, form_token):
+    hostile = '"><script>alert(1)</script>'
+    html = submit_form(client, form_token, title=hostile, latitude="abc").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_location_is_optional_but_must_be_complete(client, form_token):
+    assert submit_form(client, form_token, latitude=None, longitude=None).status_code == 200
+    response = submit_form(client, form_token, submission_id="form-2", longitude=None)
+    assert response.status_code == 422
+    assert "Both latitude and longitude are needed." in response.get_data(as_text=True)
+
+
+def test_contact_details_go_to_the_private_table(client, form_token):
+    submit_form(client, form_token, contact_phone="+66 81 234 5678", contact_name="Malee")
+    report = db.session.scalar(select(Report))
+    assert report.contact.phone == "+66812345678" and report.contact.name == "Malee"
