@@ -46,7 +46,9 @@ class Config:
     MAPPER_VAR_DIR = os.environ.get("MAPPER_VAR_DIR", str(ROOT / "var"))
     SECRET_KEY = _secret_key(Path(MAPPER_VAR_DIR))
     SQLALCHEMY_DATABASE_URI = os.environ.get("MAPPER_DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping per checkout (a round trip on every request): a dropped connection fails one
+    # request with 503, the pool is invalidated, and the client's retry gets a fresh one.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 10, "max_overflow": 10}
     MAX_CONTENT_LENGTH = 1024 * 1024
     LANGUAGES = ("en", "es", "km")
     BABEL_DEFAULT_LOCALE = "en"

@@ -5,20 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from geoalchemy2 import WKTElement
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from mapper.errors import MapperError
+from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.geo import displace
 from mapper.intake.submission import CleanReport, Submission
 from mapper.intake.validators import validate
-from mapper.models import Category, Report, ReporterContact, report_categories
+from mapper.models import Category, Report
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 REFERENCE_LENGTH = 8
@@ -41,10 +41,6 @@ def new_mask_seed() -> bytes:
     return secrets.token_bytes(16)
 
 
-def point(lat: float, lon: float) -> WKTElement:
-    return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
-
-
 def public_point(lat: float, lon: float, seed: bytes) -> tuple[float, float]:
     """The masked point shown publicly, with the configured displacement range."""
     config = current_app.config
@@ -53,14 +49,40 @@ def public_point(lat: float, lon: float, seed: bytes) -> tuple[float, float]:
     )
 
 
-def known_categories() -> dict[str, int]:
-    return {slug: id_ for slug, id_ in db.session.execute(select(Category.slug, Category.id))}
+class _CategoryCache:
+    """Slug → id, reloaded after a short while or when a slug is not found."""
+
+    ttl = 30.0
+
+    def __init__(self) -> None:
+        self._by_engine: dict[int, tuple[float, dict[str, int]]] = {}
+
+    def load(self) -> dict[str, int]:
+        rows = db.session.execute(select(Category.slug, Category.id))
+        mapping = {slug: id_ for slug, id_ in rows}
+        self._by_engine[id(db.engine)] = (time.monotonic(), mapping)
+        return mapping
+
+    def get(self, wanted: object) -> dict[str, int]:
+        loaded_at, mapping = self._by_engine.get(id(db.engine), (0.0, {}))
+        stale = time.monotonic() - loaded_at > self.ttl
+        missing = isinstance(wanted, list | tuple) and any(
+            isinstance(slug, str) and slug not in mapping for slug in wanted
+        )
+        return self.load() if stale or missing else mapping
+
+    def clear(self) -> None:
+        self._by_engine.clear()
+
+
+categories_cache = _CategoryCache()
 
 
 def _fingerprint(sub: Submission) -> str:
-    data = asdict(sub)
-    data.pop("idempotency_key", None)
-    data.pop("received_at", None)
+    """A digest of what was submitted, to tell a retry from a different report."""
+    data = {k: v for k, v in vars(sub).items() if k not in ("idempotency_key", "received_at")}
+    if sub.contact is not None:
+        data["contact"] = vars(sub.contact)
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -89,46 +111,78 @@ def _replay(key: str, fingerprint: str) -> IntakeResult | None:
     return IntakeResult(row.id, row.reference, row.status, created=False)
 
 
-def _report_values(clean: CleanReport, seed: bytes) -> dict:
-    values = {
+# One round trip stores the report, its categories and its contact. ON CONFLICT covers the
+# idempotency key and the (rare) collision of a random reference alike. Sent as driver SQL:
+# this is the hot path of every channel, and compiling a construct per call costs more
+# than the insert.
+INSERT_REPORT = """
+WITH new_report AS (
+    INSERT INTO reports (
+        reference, title, description, occurred_at, received_at, location, public_location,
+        location_accuracy_m, place_name, source, status, language, custom_answers, mask_seed,
+        idempotency_key, request_fingerprint)
+    VALUES (
+        %(reference)s, %(title)s, %(description)s, %(occurred_at)s, %(received_at)s,
+        ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
+        ST_SetSRID(ST_MakePoint(%(public_lon)s, %(public_lat)s), 4326),
+        %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
+        CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+), new_categories AS (
+    INSERT INTO report_categories (report_id, category_id)
+    SELECT new_report.id, category_id
+    FROM new_report, unnest(CAST(%(category_ids)s AS integer[])) AS category_id
+), new_contact AS (
+    INSERT INTO reporter_contacts (report_id, name, phone, email)
+    SELECT new_report.id, %(contact_name)s, %(contact_phone)s, %(contact_email)s
+    FROM new_report WHERE CAST(%(has_contact)s AS boolean)
+)
+SELECT id FROM new_report
+"""
+
+
+def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
+    seed = new_mask_seed()
+    has_location = clean.latitude is not None and clean.longitude is not None
+    public_lat, public_lon = (
+        public_point(clean.latitude, clean.longitude, seed) if has_location else (None, None)
+    )
+    contact = clean.contact
+    return {
         "title": clean.title,
         "description": clean.description,
         "occurred_at": clean.occurred_at,
         "received_at": clean.received_at,
-        "location_accuracy_m": clean.location_accuracy,
+        "lat": clean.latitude,
+        "lon": clean.longitude,
+        "public_lat": public_lat,
+        "public_lon": public_lon,
+        "accuracy": clean.location_accuracy,
         "place_name": clean.place_name,
         "source": clean.source,
-        "status": "pending",
         "language": clean.language,
-        "custom_answers": clean.custom_answers,
+        "answers": json.dumps(clean.custom_answers, ensure_ascii=False),
         "mask_seed": seed,
-        "location": None,
-        "public_location": None,
+        "idempotency_key": key,
+        "fingerprint": fingerprint if key else None,
+        "category_ids": list(clean.category_ids),
+        "has_contact": contact is not None,
+        "contact_name": contact.name if contact else None,
+        "contact_phone": contact.phone if contact else None,
+        "contact_email": contact.email if contact else None,
     }
-    if clean.latitude is not None and clean.longitude is not None:
-        values["location"] = point(clean.latitude, clean.longitude)
-        values["public_location"] = point(*public_point(clean.latitude, clean.longitude, seed))
-    return values
 
 
-def _insert_report(values: dict, key: str | None, fingerprint: str) -> tuple[int, str] | None:
+def _insert_report(parameters: dict) -> tuple[int, str] | None:
     """Insert with a fresh reference; None when the idempotency key already exists."""
     for _attempt in range(5):
         reference = new_reference()
-        stmt = (
-            pg_insert(Report)
-            .values(
-                reference=reference,
-                idempotency_key=key,
-                request_fingerprint=fingerprint if key else None,
-                **values,
-            )
-            .on_conflict_do_nothing()
-            .returning(Report.id)
-        )
-        report_id = db.session.execute(stmt).scalar()
+        values = {**parameters, "reference": reference}
+        report_id = db.session.connection().exec_driver_sql(INSERT_REPORT, values).scalar()
         if report_id is not None:
             return report_id, reference
+        key = parameters["idempotency_key"]
         if key is not None and db.session.scalar(
             select(Report.id).where(Report.idempotency_key == key)
         ):
@@ -144,28 +198,26 @@ def submit(sub: Submission) -> IntakeResult:
     stores nothing new, also when the copies race: the unique constraint decides.
     """
     key = _scoped_key(sub)
-    fingerprint = _fingerprint(sub)
-    if key is not None and (earlier := _replay(key, fingerprint)) is not None:
-        return earlier
+    fingerprint = _fingerprint(sub) if key is not None else ""
     clean = validate(
         sub,
-        known_categories=known_categories(),
+        known_categories=categories_cache.get(sub.categories),
         phone_region=current_app.config.get("MAPPER_DEFAULT_PHONE_REGION"),
     )
-    inserted = _insert_report(_report_values(clean, new_mask_seed()), key, fingerprint)
+    try:
+        inserted = _insert_report(_parameters(clean, key, fingerprint))
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
+        if not constraint.startswith("fk_report_categories_category_id"):
+            raise
+        # A category deleted since the cache was loaded: refuse as any unknown category.
+        db.session.rollback()
+        categories_cache.clear()
+        raise ValidationFailed([("categories", _("A category no longer exists."))]) from None
     if inserted is None:
-        # A concurrent copy committed first while we waited on the unique index.
+        # A retry, or a concurrent copy that committed first while we waited on the index.
         earlier = _replay(key, fingerprint)
         assert earlier is not None
         return earlier
     report_id, reference = inserted
-    if clean.category_ids:
-        db.session.execute(
-            insert(report_categories),
-            [{"report_id": report_id, "category_id": cid} for cid in clean.category_ids],
-        )
-    if clean.contact is not None:
-        db.session.execute(
-            insert(ReporterContact).values(report_id=report_id, **asdict(clean.contact))
-        )
     return IntakeResult(report_id, reference, "pending", created=True)

@@ -20,6 +20,12 @@ def public_map():
     return render_template("web/map.html")
 
 
+@bp.get("/healthz")
+def health():
+    """Answer that the process is up, without touching the database."""
+    return {"status": "ok"}
+
+
 @bp.get("/vendor/<package>/<path:filename>")
 def vendor(package: str, filename: str):
     """Serve a vendored front-end library from its Python package."""

@@ -1,0 +1,128 @@
+"""Intake throughput under gunicorn against a trivial endpoint, and bulk seeding against COPY.
+
+    make bench-intake            (or: .venv/bin/python benchmarks/intake.py --help)
+
+Targets: intake/trivial throughput ratio >= 0.5 and intake p99 <= 50 ms at 32 clients;
+`mapper seed` >= 0.5 of a plain COPY of the same rows into the same indexed table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import closed_loop, gunicorn, throwaway_database  # noqa: E402
+
+CATEGORIES = ["forced-labour", "sexual-exploitation-venue", "child-labour", "debt-bondage",
+              "recruitment-fraud", "suspicious-activity"]
+
+
+def report_request() -> tuple[str, str, bytes, dict]:
+    body = {
+        "title": "Workers locked in at night",
+        "description": "The gate of the compound is locked from outside every night. " * 3,
+        "occurred_at": "2025-06-01T21:30:00+07:00",
+        "location": {"lat": round(random.uniform(10.5, 14.0), 6),
+                     "lon": round(random.uniform(102.3, 105.5), 6)},
+        "categories": random.sample(CATEGORIES, 2),
+        "language": "en",
+    }
+    headers = {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex}
+    return "POST", "/api/v1/reports", json.dumps(body).encode(), headers
+
+
+def trivial_request() -> tuple[str, str, None, dict]:
+    return "GET", "/healthz", None, {}
+
+
+def bench_intake(database_url: str, args) -> dict:
+    with gunicorn(database_url, args.workers, args.threads) as port:
+        closed_loop(port, args.clients, 2, trivial_request, 200)  # warm-up
+        closed_loop(port, args.clients, 2, report_request, 201)
+        trivial = closed_loop(port, args.clients, args.seconds, trivial_request, 200)
+        intake = closed_loop(port, args.clients, args.seconds, report_request, 201)
+    print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} clients, "
+          f"{args.seconds:.0f} s each")
+    print(trivial.line("trivial"))
+    print(intake.line("intake"))
+    ratio = intake.rate / trivial.rate
+    print(f"intake/trivial throughput ratio {ratio:.2f} (target >= 0.5); "
+          f"intake p99 {intake.percentile(99):.1f} ms (target <= 50)")
+    return {"trivial_rps": trivial.rate, "intake_rps": intake.rate, "ratio": ratio,
+            "intake_p50_ms": intake.percentile(50), "intake_p99_ms": intake.percentile(99),
+            "errors": intake.errors + trivial.errors}
+
+
+def bench_seed(database_url: str, count: int) -> dict:
+    """Time `mapper seed` and a plain COPY of the same kind of rows on the same empty table."""
+    os.environ["MAPPER_DATABASE_URL"] = database_url
+    from sqlalchemy import select, text
+
+    from mapper import create_app
+    from mapper.extensions import db
+    from mapper.models import Category
+    from mapper.seed import CHUNK, REPORT_COLUMNS, reserve_ids, seed_reports, synthetic_chunk
+
+    import numpy as np
+
+    app = create_app()
+    with app.app_context():
+        def empty() -> None:
+            db.session.execute(text("TRUNCATE reports RESTART IDENTITY CASCADE"))
+            db.session.commit()
+
+        empty()
+        seed_seconds = seed_reports(count, random_seed=7)
+        empty()
+        # Baseline: the rows are generated beforehand, so only COPY itself is timed.
+        categories = list(db.session.scalars(select(Category.id)))
+        first = reserve_ids(count)
+        rng = np.random.default_rng(7)
+        chunks = [synthetic_chunk(first + offset, min(CHUNK, count - offset), rng, categories)
+                  for offset in range(0, count, CHUNK)]
+        raw = db.session.connection().connection.driver_connection
+        began = time.perf_counter()
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY reports ({', '.join(REPORT_COLUMNS)}) FROM STDIN") as copy:
+                for reports, _links in chunks:
+                    copy.write(reports)
+            with cursor.copy("COPY report_categories (report_id, category_id) FROM STDIN") as copy:
+                for _reports, links in chunks:
+                    copy.write(links)
+        db.session.commit()
+        copy_seconds = time.perf_counter() - began
+        empty()
+    seed_rate, copy_rate = count / seed_seconds, count / copy_seconds
+    print(f"mapper seed {seed_rate:10,.0f} reports/s ({count:,} reports in {seed_seconds:.1f} s)")
+    print(f"plain COPY  {copy_rate:10,.0f} reports/s into the indexed table")
+    print(f"seed/COPY ratio {seed_rate / copy_rate:.2f} (target >= 0.5; seed target >= 50,000/s)")
+    return {"seed_rps": seed_rate, "copy_rps": copy_rate, "seed_copy_ratio": seed_rate / copy_rate}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed-count", type=int, default=500_000)
+    parser.add_argument("--skip-seed", action="store_true")
+    args = parser.parse_args()
+    with throwaway_database() as url:
+        results = bench_intake(url, args)
+        if not args.skip_seed:
+            results |= bench_seed(url, args.seed_count)
+    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v
+                      for k, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()
