@@ -34,13 +34,11 @@ db-start: $(INSTALLED)
 db-stop: $(INSTALLED)
 	$(BIN)/mapper db stop
 
-# The access log leaves out client addresses and query strings.
+# gunicorn.conf.py: worker settings, and an access log without client addresses or queries.
 run: $(INSTALLED) translations db-start
 	$(BIN)/mapper load-sample
 	@echo "mapper is serving on http://127.0.0.1:$(PORT)"
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-	  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' \
-	  'mapper:create_app()'
+	MAPPER_PORT=$(PORT) exec $(BIN)/gunicorn --config gunicorn.conf.py 'mapper:create_app()'
 
 # pytest exits 5 when it collected no test: that is a failure, not a pass.
 test: $(INSTALLED) translations

@@ -24,8 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def base_url() -> str:
     """The database server in use (MAPPER_DATABASE_URL or the embedded one)."""
-    result = subprocess.run([str(Path(sys.executable).parent / "mapper"), "db", "url"],
-                            capture_output=True, text=True, check=True, cwd=ROOT)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mapper"), "db", "url"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return result.stdout.strip()
 
 
@@ -40,8 +45,13 @@ def throwaway_database() -> Iterator[str]:
     bench_url = url.set(database=name).render_as_string(hide_password=False)
     try:
         env = {**os.environ, "MAPPER_DATABASE_URL": bench_url}
-        subprocess.run([str(Path(sys.executable).parent / "mapper"), "db", "upgrade"], env=env,
-                       check=True, capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "mapper"), "db", "upgrade"],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         yield bench_url
     finally:
         with admin.connect() as conn:
@@ -58,12 +68,31 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[int]:
     port = free_port()
-    env = {**os.environ, "MAPPER_DATABASE_URL": database_url, "MAPPER_SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "MAPPER_DATABASE_URL": database_url,
+        "MAPPER_SECRET_KEY": "bench",
+        "MAPPER_ACCESS_LOG": os.environ.get("MAPPER_ACCESS_LOG", ""),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--threads", str(threads), "--worker-class", "gthread", "--keep-alive", "30", "--backlog", "256",
-         "mapper:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "mapper:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30
@@ -101,13 +130,19 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
     def line(self, label: str) -> str:
-        return (f"{label:<10} {self.rate:8.0f} req/s   p50 {self.percentile(50):6.1f} ms   "
-                f"p99 {self.percentile(99):6.1f} ms   errors {self.errors}")
+        return (
+            f"{label:<10} {self.rate:8.0f} req/s   p50 {self.percentile(50):6.1f} ms   "
+            f"p99 {self.percentile(99):6.1f} ms   errors {self.errors}"
+        )
 
 
-def closed_loop(port: int, clients: int, seconds: float,
-                make_request: Callable[[], tuple[str, str, bytes | None, dict]],
-                expect: int) -> LoadResult:
+def closed_loop(
+    port: int,
+    clients: int,
+    seconds: float,
+    make_request: Callable[[], tuple[str, str, bytes | None, dict]],
+    expect: int,
+) -> LoadResult:
     """`clients` connections each sending requests back to back for `seconds`."""
     latencies: list[float] = []
     errors = [0]

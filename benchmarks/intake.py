@@ -21,8 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import closed_loop, gunicorn, throwaway_database  # noqa: E402
 
-CATEGORIES = ["forced-labour", "sexual-exploitation-venue", "child-labour", "debt-bondage",
-              "recruitment-fraud", "suspicious-activity"]
+CATEGORIES = [
+    "forced-labour",
+    "sexual-exploitation-venue",
+    "child-labour",
+    "debt-bondage",
+    "recruitment-fraud",
+    "suspicious-activity",
+]
 
 
 def report_request() -> tuple[str, str, bytes, dict]:
@@ -30,8 +36,10 @@ def report_request() -> tuple[str, str, bytes, dict]:
         "title": "Workers locked in at night",
         "description": "The gate of the compound is locked from outside every night. " * 3,
         "occurred_at": "2025-06-01T21:30:00+07:00",
-        "location": {"lat": round(random.uniform(10.5, 14.0), 6),
-                     "lon": round(random.uniform(102.3, 105.5), 6)},
+        "location": {
+            "lat": round(random.uniform(10.5, 14.0), 6),
+            "lon": round(random.uniform(102.3, 105.5), 6),
+        },
         "categories": random.sample(CATEGORIES, 2),
         "language": "en",
     }
@@ -49,21 +57,31 @@ def bench_intake(database_url: str, args) -> dict:
         closed_loop(port, args.clients, 2, report_request, 201)
         trivial = closed_loop(port, args.clients, args.seconds, trivial_request, 200)
         intake = closed_loop(port, args.clients, args.seconds, report_request, 201)
-    print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} clients, "
-          f"{args.seconds:.0f} s each")
+    print(
+        f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} clients, "
+        f"{args.seconds:.0f} s each"
+    )
     print(trivial.line("trivial"))
     print(intake.line("intake"))
     ratio = intake.rate / trivial.rate
-    print(f"intake/trivial throughput ratio {ratio:.2f} (target >= 0.5); "
-          f"intake p99 {intake.percentile(99):.1f} ms (target <= 50)")
-    return {"trivial_rps": trivial.rate, "intake_rps": intake.rate, "ratio": ratio,
-            "intake_p50_ms": intake.percentile(50), "intake_p99_ms": intake.percentile(99),
-            "errors": intake.errors + trivial.errors}
+    print(
+        f"intake/trivial throughput ratio {ratio:.2f} (target >= 0.5); "
+        f"intake p99 {intake.percentile(99):.1f} ms (target <= 50)"
+    )
+    return {
+        "trivial_rps": trivial.rate,
+        "intake_rps": intake.rate,
+        "ratio": ratio,
+        "intake_p50_ms": intake.percentile(50),
+        "intake_p99_ms": intake.percentile(99),
+        "errors": intake.errors + trivial.errors,
+    }
 
 
 def bench_seed(database_url: str, count: int) -> dict:
     """Time `mapper seed` and a plain COPY of the same kind of rows on the same empty table."""
     os.environ["MAPPER_DATABASE_URL"] = database_url
+    import numpy as np
     from sqlalchemy import select, text
 
     from mapper import create_app
@@ -71,10 +89,9 @@ def bench_seed(database_url: str, count: int) -> dict:
     from mapper.models import Category
     from mapper.seed import CHUNK, REPORT_COLUMNS, reserve_ids, seed_reports, synthetic_chunk
 
-    import numpy as np
-
     app = create_app()
     with app.app_context():
+
         def empty() -> None:
             db.session.execute(text("TRUNCATE reports RESTART IDENTITY CASCADE"))
             db.session.commit()
@@ -86,8 +103,10 @@ def bench_seed(database_url: str, count: int) -> dict:
         categories = list(db.session.scalars(select(Category.id)))
         first = reserve_ids(count)
         rng = np.random.default_rng(7)
-        chunks = [synthetic_chunk(first + offset, min(CHUNK, count - offset), rng, categories)
-                  for offset in range(0, count, CHUNK)]
+        chunks = [
+            synthetic_chunk(first + offset, min(CHUNK, count - offset), rng, categories)
+            for offset in range(0, count, CHUNK)
+        ]
         raw = db.session.connection().connection.driver_connection
         began = time.perf_counter()
         with raw.cursor() as cursor:
@@ -111,8 +130,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed-count", type=int, default=500_000)
     parser.add_argument("--skip-seed", action="store_true")
     args = parser.parse_args()
@@ -120,8 +139,7 @@ def main() -> None:
         results = bench_intake(url, args)
         if not args.skip_seed:
             results |= bench_seed(url, args.seed_count)
-    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v
-                      for k, v in results.items()}))
+    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in results.items()}))
 
 
 if __name__ == "__main__":

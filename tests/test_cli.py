@@ -34,15 +34,18 @@ def test_load_sample_goes_through_intake_and_is_idempotent(app, live_db, tmp_pat
     first = runner.invoke(args=["load-sample", "--path", str(subset)])
     assert first.exit_code == 0, first.output
     assert "60 reports created" in first.output
-    statuses = dict(db.session.execute(select(Report.status, func.count()).group_by(
-        Report.status)).all())
+    statuses = dict(
+        db.session.execute(select(Report.status, func.count()).group_by(Report.status)).all()
+    )
     expected: dict[str, int] = {}
     for record in records:
         expected[record["status"]] = expected.get(record["status"], 0) + 1
     assert statuses == expected
     with_location = sum(1 for r in records if r.get("location"))
-    assert db.session.scalar(select(func.count()).where(
-        Report.public_location.is_not(None))) == with_location
+    assert (
+        db.session.scalar(select(func.count()).where(Report.public_location.is_not(None)))
+        == with_location
+    )
     second = runner.invoke(args=["load-sample", "--path", str(subset)])
     assert "0 reports created" in second.output
     assert db.session.scalar(select(func.count()).select_from(Report)) == 60
@@ -52,8 +55,13 @@ def test_sample_data_set_is_large_and_varied():
     records = [json.loads(line) for line in SAMPLE_REPORTS.read_text().splitlines()]
     assert len(records) >= 2000
     assert {r["language"] for r in records} == {"en", "es", "km"}
-    assert {r["status"] for r in records} == {"pending", "published", "verified", "rejected",
-                                              "archived"}
+    assert {r["status"] for r in records} == {
+        "pending",
+        "published",
+        "verified",
+        "rejected",
+        "archived",
+    }
     years = {r["occurred_at"][:4] for r in records}
     assert len(years) >= 4
 
@@ -61,12 +69,14 @@ def test_sample_data_set_is_large_and_varied():
 def test_seed_writes_reports_with_masked_public_locations(app, live_db):
     result = app.test_cli_runner().invoke(args=["seed", "--count", "3000"])
     assert result.exit_code == 0, result.output
-    row = db.session.execute(text("""
+    row = db.session.execute(
+        text("""
         SELECT count(*), count(DISTINCT reference),
                min(ST_Distance(location::geography, public_location::geography, false)),
                max(ST_Distance(location::geography, public_location::geography, false)),
                (SELECT count(*) FROM report_categories)
-        FROM reports""")).one()
+        FROM reports""")
+    ).one()
     count, references, closest, farthest, links = row
     assert count == references == links == 3000
     assert 499 <= closest and farthest <= 2001
@@ -80,12 +90,18 @@ def test_seed_writes_reports_with_masked_public_locations(app, live_db):
 
 def test_seed_in_bulk_keeps_every_index_and_constraint(app, live_db):
     def schema():
-        return db.session.execute(text("""
+        return (
+            db.session.execute(
+                text("""
             SELECT indexrelid::regclass::text FROM pg_index
             WHERE indrelid IN ('reports'::regclass, 'report_categories'::regclass)
             UNION ALL SELECT conname FROM pg_constraint
             WHERE conrelid IN ('reports'::regclass, 'report_categories'::regclass)
-            ORDER BY 1""")).scalars().all()
+            ORDER BY 1""")
+            )
+            .scalars()
+            .all()
+        )
 
     before = schema()
     result = app.test_cli_runner().invoke(args=["seed", "--count", "100000"])

@@ -13,9 +13,25 @@ TRANSLATIONS = ROOT / "mapper" / "translations"
 
 def extracted_ids(tmp_path) -> set[str]:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), "--no-location",
-                    str(ROOT)], check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     with pot.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
 
@@ -29,9 +45,14 @@ def test_catalog_translates_every_string_in_the_code(tmp_path, language):
     assert missing == set()
 
 
-@pytest.mark.parametrize("language, phrase", [("es", "Informe lo que vio"),
-                                              ("km", "រាយការណ៍អំពីអ្វីដែលអ្នកបានឃើញ"),
-                                              ("en", "Report what you saw")])
+@pytest.mark.parametrize(
+    "language, phrase",
+    [
+        ("es", "Informe lo que vio"),
+        ("km", "រាយការណ៍អំពីអ្វីដែលអ្នកបានឃើញ"),
+        ("en", "Report what you saw"),
+    ],
+)
 def test_report_form_is_served_in_each_language(client, language, phrase):
     html = client.get(f"/report?lang={language}").get_data(as_text=True)
     assert phrase in html
@@ -39,5 +60,6 @@ def test_report_form_is_served_in_each_language(client, language, phrase):
 
 def test_accept_language_picks_a_supported_language(client):
     html = client.get("/report", headers={"Accept-Language": "es-CO,es;q=0.9"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert '<html lang="es">' in html

@@ -19,8 +19,9 @@ from mapper.extensions import db
 @pytest.fixture
 def empty_database(database_url):
     name = f"mapper_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(database_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
@@ -42,12 +43,14 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(empty_data
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={
-                "include_object": alembic_helpers.include_object, "compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"include_object": alembic_helpers.include_object, "compare_type": True}
+            )
             assert compare_metadata(context, db.metadata) == []
             assert conn.execute(text("SELECT count(*) FROM categories")).scalar() >= 12
-            assert conn.execute(text(
-                "SELECT extversion FROM pg_extension WHERE extname = 'postgis'")).scalar()
+            assert conn.execute(
+                text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+            ).scalar()
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT to_regclass('reports')")).scalar() is None

@@ -16,9 +16,16 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 # Headless flags for a machine without a display or outside network.
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def free_port() -> int:
@@ -31,13 +38,29 @@ def free_port() -> int:
 def live_server(app, database_url, tmp_path_factory):
     """The app under gunicorn, as in production, on the test database."""
     port = free_port()
-    env = {**os.environ, "MAPPER_DATABASE_URL": database_url, "MAPPER_SECRET_KEY": "browser-test",
-           "MAPPER_QUICK_EXIT_URL": "about:blank",
-           "MAPPER_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
+    env = {
+        **os.environ,
+        "MAPPER_DATABASE_URL": database_url,
+        "MAPPER_SECRET_KEY": "browser-test",
+        "MAPPER_QUICK_EXIT_URL": "about:blank",
+        "MAPPER_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "MAPPER_ACCESS_LOG": "",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "mapper:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "mapper:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -48,7 +71,8 @@ def live_server(app, database_url, tmp_path_factory):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("gunicorn did not start:\n" + process.stderr.read().decode())
+                message = "gunicorn did not start:\n" + process.stderr.read().decode()
+                raise RuntimeError(message) from None
             time.sleep(0.2)
     yield url
     process.terminate()

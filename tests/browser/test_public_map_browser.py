@@ -10,15 +10,19 @@ pytestmark = pytest.mark.browser
 HOSTILE = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>'
 
 
-def test_map_shows_published_reports_at_public_locations_only(page, live_server, live_db,
-                                                              make_report):
-    published = make_report("published", title=HOSTILE, description=HOSTILE,
-                            latitude=11.5564, longitude=104.9282)
+def test_map_shows_published_reports_at_public_locations_only(
+    page, live_server, live_db, make_report
+):
+    published = make_report(
+        "published", title=HOSTILE, description=HOSTILE, latitude=11.5564, longitude=104.9282
+    )
     make_report("pending", title="Pending must not show", latitude=11.6, longitude=104.9)
     make_report("rejected", title="Rejected must not show", latitude=11.5, longitude=104.8)
-    public = db.session.execute(select(func.ST_Y(Report.public_location),
-                                       func.ST_X(Report.public_location))
-                                .where(Report.id == published.id)).one()
+    public = db.session.execute(
+        select(func.ST_Y(Report.public_location), func.ST_X(Report.public_location)).where(
+            Report.id == published.id
+        )
+    ).one()
 
     page.goto(f"{live_server}/")
     page.wait_for_selector("#map[data-loaded]")

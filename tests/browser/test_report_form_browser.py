@@ -24,8 +24,9 @@ def test_visitor_drops_a_pin_fills_the_form_and_gets_a_reference(page, live_serv
     report = db.session.scalar(select(Report).where(Report.reference == reference))
     assert report.status == "pending" and report.source == "web"
     assert report.title == "Boys working on a fishing boat"
-    stored = db.session.execute(select(func.ST_Y(Report.location), func.ST_X(Report.location))
-                                .where(Report.id == report.id)).one()
+    stored = db.session.execute(
+        select(func.ST_Y(Report.location), func.ST_X(Report.location)).where(Report.id == report.id)
+    ).one()
     assert tuple(stored) == pinned
     assert [c.slug for c in report.categories] == ["forced-labour-fishing"]
 
@@ -51,10 +52,15 @@ def test_quick_exit_leaves_and_replaces_the_history_entry(page, live_server):
 
 
 def test_form_fits_a_narrow_phone_screen(browser, live_server):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True,
-                                  has_touch=True)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        live_server) else route.abort())
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
+    )
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server) else route.abort()
+        ),
+    )
     page = context.new_page()
     page.goto(f"{live_server}/report")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

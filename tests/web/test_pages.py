@@ -9,8 +9,13 @@ CDN = re.compile(r"unpkg\.com|cdnjs|jsdelivr|googleapis\.com|code\.jquery|cdn\.|
 
 
 def test_no_file_in_the_project_loads_anything_from_a_cdn():
-    files = subprocess.run(["git", "ls-files", "templates", "static", "mapper"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "templates", "static", "mapper"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     offenders = [f for f in files if CDN.search((ROOT / f).read_text(errors="ignore"))]
     assert offenders == []
 
