@@ -5,19 +5,17 @@ from __future__ import annotations
 import http.client
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from mapper.dbcluster import temporary_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,27 +34,14 @@ def base_url() -> str:
 
 @contextmanager
 def throwaway_database() -> Iterator[str]:
-    """A migrated database of its own, dropped afterwards."""
-    url = make_url(base_url())
-    name = f"mapper_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    bench_url = url.set(database=name).render_as_string(hide_password=False)
-    try:
-        env = {**os.environ, "MAPPER_DATABASE_URL": bench_url}
+    """A migrated database of its own on the server in use, dropped afterwards."""
+    with temporary_database(base_url(), "mapper_bench") as url:
+        env = {**os.environ, "MAPPER_DATABASE_URL": url}
+        mapper = str(Path(sys.executable).parent / "mapper")
         subprocess.run(
-            [str(Path(sys.executable).parent / "mapper"), "db", "upgrade"],
-            env=env,
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
+            [mapper, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT
         )
-        yield bench_url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+        yield url
 
 
 def free_port() -> int:
@@ -66,13 +51,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[int]:
+def gunicorn(database_url: str, workers: int = 2, threads: int = 4, **env: str) -> Iterator[str]:
+    """The app under gunicorn with gunicorn.conf.py on `database_url`; yields its base URL."""
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
         "MAPPER_DATABASE_URL": database_url,
-        "MAPPER_SECRET_KEY": "bench",
-        "MAPPER_ACCESS_LOG": os.environ.get("MAPPER_ACCESS_LOG", ""),
+        "MAPPER_SECRET_KEY": "not-secret",
+        "MAPPER_ACCESS_LOG": "",
+        **env,
     }
     process = subprocess.Popen(
         [
@@ -90,23 +77,24 @@ def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[int]:
             "mapper:create_app()",
         ],
         cwd=ROOT,
-        env=env,
+        env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/healthz")
-                connection.getresponse().read()
+                urllib.request.urlopen(url + "/healthz", timeout=2).read()
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
+                    process.kill()
+                    message = "gunicorn did not start:\n" + process.stderr.read().decode()
+                    raise RuntimeError(message) from None
                 time.sleep(0.2)
-        yield port
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -184,7 +172,3 @@ def closed_loop(
     for thread in threads:
         thread.join()
     return LoadResult(len(latencies), errors[0], time.perf_counter() - began, latencies)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)

@@ -11,6 +11,9 @@ import os
 import pwd
 import shutil
 import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,3 +187,22 @@ def embedded_cluster(config) -> Cluster:
     """The cluster `mapper` manages under MAPPER_VAR_DIR."""
     port = int(os.environ.get("MAPPER_PG_PORT", DEFAULT_PORT))
     return Cluster(base=Path(config["MAPPER_VAR_DIR"]) / "pg", port=port)
+
+
+@contextmanager
+def temporary_database(server_url: str, prefix: str = "mapper_tmp") -> Iterator[str]:
+    """Create an empty database on the server of `server_url`; drop it on exit."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

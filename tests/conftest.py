@@ -6,17 +6,15 @@ import os
 import re
 import shutil
 import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from mapper import create_app
-from mapper.dbcluster import FAST_SETTINGS, Cluster
+from mapper.dbcluster import FAST_SETTINGS, Cluster, temporary_database
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.models import Report
@@ -33,14 +31,8 @@ def database_url():
     """
     external = os.environ.get("MAPPER_TEST_DATABASE_URL")
     if external:
-        name = f"mapper_test_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(external, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(external).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with temporary_database(external, "mapper_test") as url:
+            yield url
         return
     base = Path(tempfile.mkdtemp(prefix="mapper-test-pg-"))
     cluster = Cluster(base=base, dbname="mapper_test", settings=FAST_SETTINGS)

@@ -1,33 +1,23 @@
 """Migrations build the schema the models describe, from an empty database, with one head."""
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from geoalchemy2 import alembic_helpers
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from mapper import create_app
 from mapper.config import ROOT
+from mapper.dbcluster import temporary_database
 from mapper.extensions import db
 
 
 @pytest.fixture
 def empty_database(database_url):
-    name = f"mapper_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database(database_url, "mapper_migrations") as url:
+        yield url
 
 
 def test_there_is_a_single_head():
