@@ -174,19 +174,17 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
     }
 
 
-def _insert_report(parameters: dict) -> tuple[int, str] | None:
-    """Insert with a fresh reference; None when the idempotency key already exists."""
+def _insert(parameters: dict, key: str | None, fingerprint: str) -> IntakeResult:
+    """Insert with a fresh reference, or return the earlier result stored under `key`."""
     for _attempt in range(5):
         reference = new_reference()
         values = {**parameters, "reference": reference}
         report_id = db.session.connection().exec_driver_sql(INSERT_REPORT, values).scalar()
         if report_id is not None:
-            return report_id, reference
-        key = parameters["idempotency_key"]
-        if key is not None and db.session.scalar(
-            select(Report.id).where(Report.idempotency_key == key)
-        ):
-            return None
+            return IntakeResult(report_id, reference, "pending", created=True)
+        # A retry, or a concurrent copy that committed first while we waited on the index.
+        if key is not None and (earlier := _replay(key, fingerprint)) is not None:
+            return earlier
         # Otherwise the random reference collided: draw another.
     raise RuntimeError("could not allocate a unique reference")
 
@@ -205,19 +203,12 @@ def submit(sub: Submission) -> IntakeResult:
         phone_region=current_app.config.get("MAPPER_DEFAULT_PHONE_REGION"),
     )
     try:
-        inserted = _insert_report(_parameters(clean, key, fingerprint))
+        return _insert(_parameters(clean, key, fingerprint), key, fingerprint)
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
         if not constraint.startswith("fk_report_categories_category_id"):
             raise
         # A category deleted since the cache was loaded: refuse as any unknown category.
-        db.session.rollback()
+        # The caller's rollback discards the failed statement.
         categories_cache.clear()
         raise ValidationFailed([("categories", _("A category no longer exists."))]) from None
-    if inserted is None:
-        # A retry, or a concurrent copy that committed first while we waited on the index.
-        earlier = _replay(key, fingerprint)
-        assert earlier is not None
-        return earlier
-    report_id, reference = inserted
-    return IntakeResult(report_id, reference, "pending", created=True)

@@ -140,3 +140,20 @@ def test_event_time_defaults_to_now_and_is_kept_in_utc(db_session):
     assert before - timedelta(seconds=1) <= stored <= datetime.now(UTC)
     result = submit(Submission(source="api", title="t", occurred_at="2024-03-01T10:00:00+07:00"))
     assert db.session.get(Report, result.id).occurred_at == datetime(2024, 3, 1, 3, tzinfo=UTC)
+
+
+def test_a_category_deleted_after_caching_is_refused_not_a_crash(db_session):
+    from mapper.intake.service import categories_cache
+    from mapper.models import Category
+
+    category = Category(slug="short-lived", names={"en": "Short-lived"}, position=99)
+    db.session.add(category)
+    db.session.flush()
+    assert "short-lived" in categories_cache.get(["short-lived"])
+    db.session.delete(category)
+    db.session.flush()
+    with pytest.raises(ValidationFailed) as info:
+        submit(Submission(source="api", title="t", categories=["short-lived"]))
+    assert info.value.pairs[0][0] == "categories"
+    db.session.rollback()
+    assert "short-lived" not in categories_cache.get([])
