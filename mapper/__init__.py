@@ -26,7 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_cluster(app.config).url
 
-    from mapper import cli, errors, extensions, i18n, security
+    from mapper import auth, cli, errors, extensions, i18n, security
+    from mapper.admin import bp as admin_bp
     from mapper.api import bp as api_bp
     from mapper.channels.web import bp as report_form_bp
     from mapper.web import bp as web_bp
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     extensions.csrf.init_app(app)
     i18n.init_app(app)
+    auth.init_app(app)
     security.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
@@ -44,4 +46,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)
     app.register_blueprint(report_form_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     return app

@@ -8,6 +8,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from mapper.models.user import ROLES
+
+ROLE_CHOICES = list(ROLES)
+
 
 def _cluster():
     from mapper.dbcluster import embedded_cluster
@@ -111,10 +115,60 @@ def seed_command(count: int, random_seed: int) -> None:
     click.echo(f"seeded {count} reports in {elapsed:.1f} s ({count / elapsed:,.0f} reports/s)")
 
 
+def _read_password() -> str:
+    """Prompt twice on a terminal; otherwise read one line from standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLE_CHOICES))
+@with_appcontext
+def create_user_command(email: str, role: str) -> None:
+    """Create an account; the password is prompted for, or read from standard input."""
+    from mapper.auth.accounts import create_user
+    from mapper.errors import ValidationFailed
+    from mapper.extensions import db
+
+    try:
+        user = create_user(email, _read_password(), role)
+    except ValidationFailed as failure:
+        raise click.ClickException("; ".join(f"{f}: {m}" for f, m in failure.pairs)) from None
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@click.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLE_CHOICES))
+@click.option(
+    "--disable/--enable", "disable", default=None, help="Lock the account out, or let it back in."
+)
+@with_appcontext
+def set_role_command(email: str, role: str | None, disable: bool | None) -> None:
+    """Change an account's role or lock it out; its open sessions end either way."""
+    from mapper.auth.accounts import find_user, set_active, set_role
+    from mapper.extensions import db
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    if role:
+        set_role(user, role)
+    if disable is not None:
+        set_active(user, not disable)
+    db.session.commit()
+    click.echo(f"{user.email}: {user.role}, {'active' if user.active else 'disabled'}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(load_sample_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(set_role_command)
 
 
 def _create_app() -> Flask:

@@ -65,6 +65,14 @@ class Config:
     )
     MAPPER_QUICK_EXIT_URL = os.environ.get("MAPPER_QUICK_EXIT_URL", "https://www.wikipedia.org/")
     MAPPER_DEFAULT_PHONE_REGION = os.environ.get("MAPPER_DEFAULT_PHONE_REGION") or None
+    RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Sign-in throttling, per client address and per account.
+    MAPPER_LOGIN_LIMIT_PER_IP = os.environ.get("MAPPER_LOGIN_LIMIT_PER_IP", "20 per minute")
+    MAPPER_LOGIN_LIMIT_PER_ACCOUNT = os.environ.get(
+        "MAPPER_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute;20 per hour"
+    )
+    REMEMBER_COOKIE_HTTPONLY = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = MAPPER_ENV == "production"

@@ -5,16 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from tqdm import tqdm
 
 from mapper.config import ROOT
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.models import Report
+from mapper.moderation import apply_action
 
 SAMPLE_REPORTS = ROOT / "sample_data" / "reports.jsonl"
 BATCH = 200
+STATUS_ACTION = {
+    "published": "publish",
+    "verified": "verify",
+    "rejected": "reject",
+    "archived": "archive",
+}
 
 
 def read_sample(path: Path) -> list[dict]:
@@ -51,8 +58,8 @@ def loaded_count() -> int:
 def load_sample(path: str | Path | None = None) -> tuple[int, int]:
     """Submit every sample report (idempotent: keys make reruns store nothing new).
 
-    Statuses are the moderation outcome the sample describes; setting them here is
-    the loader standing in for a moderator.
+    Statuses are the moderation outcome the sample describes, applied through the
+    moderation service (so each has its audit event), with no acting account.
     """
     records = read_sample(Path(path) if path else SAMPLE_REPORTS)
     if loaded_count() >= len(records):
@@ -66,8 +73,13 @@ def load_sample(path: str | Path | None = None) -> tuple[int, int]:
             if result.created:
                 created += 1
                 if record["status"] != "pending":
-                    db.session.execute(
-                        update(Report).where(Report.id == result.id).values(status=record["status"])
+                    report = db.session.get(Report, result.id)
+                    apply_action(
+                        report,
+                        STATUS_ACTION[record["status"]],
+                        None,
+                        report.version,
+                        reason="sample data",
                     )
         db.session.commit()
     return created, len(records) - created

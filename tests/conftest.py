@@ -6,9 +6,11 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -19,7 +21,7 @@ from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.models import Report
 
-REPORT_TABLES = "reporter_contacts, report_categories, reports"
+REPORT_TABLES = "audit_events, reporter_contacts, report_categories, reports, users"
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +46,18 @@ def database_url():
         shutil.rmtree(base, ignore_errors=True)
 
 
+class RequestPerContextClient(FlaskClient):
+    """Each request gets its own application context, as in production.
+
+    Without this, requests made while a test holds an app context share its `g`,
+    so per-request caches (the signed-in user, the CSRF token) leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app(
@@ -54,6 +68,7 @@ def app(database_url):
             "MAPPER_QUICK_EXIT_URL": "about:blank",
         }
     )
+    app.test_client_class = RequestPerContextClient
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -94,6 +109,8 @@ def live_db(app):
         yield db.session
         db.session.remove()
         with db.engine.begin() as conn:
+            # The audit table refuses TRUNCATE; replica mode (superuser) skips that trigger.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {REPORT_TABLES} RESTART IDENTITY CASCADE"))
 
 
@@ -142,3 +159,32 @@ def make_report(app):
 
 def count_rows(table: str) -> int:
     return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account through the account service."""
+    from mapper.auth.accounts import create_user
+
+    def make(role: str = "moderator", email: str | None = None):
+        user = create_user(email or f"{role}-{uuid.uuid4().hex[:6]}@example.org", PASSWORD, role)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign `client` in as `user` through the real sign-in form."""
+
+    def sign_in(user, password: str = PASSWORD):
+        token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+        return client.post(
+            "/auth/login", data={"email": user.email, "password": password, "csrf_token": token}
+        )
+
+    return sign_in

@@ -111,10 +111,10 @@ def _replay(key: str, fingerprint: str) -> IntakeResult | None:
     return IntakeResult(row.id, row.reference, row.status, created=False)
 
 
-# One round trip stores the report, its categories and its contact. ON CONFLICT covers the
-# idempotency key and the (rare) collision of a random reference alike. Sent as driver SQL:
-# this is the hot path of every channel, and compiling a construct per call costs more
-# than the insert.
+# One round trip stores the report, its categories, its contact and its first audit event.
+# ON CONFLICT covers the idempotency key and the (rare) collision of a random reference.
+# Sent as driver SQL: this is the hot path of every channel, and compiling a construct
+# per call costs more than the insert.
 INSERT_REPORT = """
 WITH new_report AS (
     INSERT INTO reports (
@@ -137,6 +137,9 @@ WITH new_report AS (
     INSERT INTO reporter_contacts (report_id, name, phone, email)
     SELECT new_report.id, %(contact_name)s, %(contact_phone)s, %(contact_email)s
     FROM new_report WHERE CAST(%(has_contact)s AS boolean)
+), created_event AS (
+    INSERT INTO audit_events (report_id, action, changes)
+    SELECT new_report.id, 'create', '{"status": [null, "pending"]}'::jsonb FROM new_report
 )
 SELECT id FROM new_report
 """

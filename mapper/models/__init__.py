@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from mapper.models.audit import AUDIT_ACTIONS, AuditEvent
 from mapper.models.category import Category, report_categories
 from mapper.models.report import (
     PUBLIC_STATUSES,
@@ -8,8 +9,13 @@ from mapper.models.report import (
     Report,
     ReporterContact,
 )
+from mapper.models.user import ROLES, User
 
 __all__ = [
+    "AUDIT_ACTIONS",
+    "AuditEvent",
+    "ROLES",
+    "User",
     "Category",
     "PUBLIC_STATUSES",
     "REPORT_SOURCES",

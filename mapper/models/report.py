@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -66,6 +67,10 @@ class Report(db.Model):
     mask_seed: Mapped[bytes] = mapped_column(LargeBinary(16))
     idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # Optimistic locking: every moderation change must name the version it started from.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
 
     categories: Mapped[list[Category]] = relationship(
         secondary=report_categories, order_by=Category.position
