@@ -76,6 +76,14 @@ def app(database_url):
     return app
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Sign-in throttling counts per process; each test starts from zero."""
+    from mapper.extensions import limiter
+
+    limiter.reset()
+
+
 @pytest.fixture
 def db_session(app):
     """Every test's writes happen in one outer transaction that is rolled back after it.

@@ -6,15 +6,8 @@ import time
 import pytest
 
 from mapper.auth.accounts import find_user, set_active
-from mapper.extensions import db, limiter
+from mapper.extensions import db
 from tests.conftest import PASSWORD, csrf_token_from
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def test_sign_in_and_out(client, make_user, login):

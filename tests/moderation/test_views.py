@@ -1,0 +1,132 @@
+"""Review pages: what each role sees, the queue's order and filters, actions and conflicts."""
+
+import re
+
+from sqlalchemy import select
+
+from mapper.extensions import db
+from mapper.models import AuditEvent
+from tests.conftest import csrf_token_from
+
+CONTACT = {"name": "Canary Name", "phone": "+85512345678", "email": "canary@example.org"}
+
+
+def test_analysts_see_exact_locations_but_never_contact_data(client, make_user, make_report, login):
+    report = make_report("pending", latitude=13.123456, longitude=102.654321, contact=CONTACT)
+    login(make_user("analyst"))
+    html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
+    assert "13.123456" in html and 'id="public-location"' in html
+    for canary in CONTACT.values():
+        assert canary not in html
+    assert 'id="action-publish"' not in html and 'id="edit-form"' not in html
+
+
+def test_moderators_see_contact_data_and_actions(client, make_user, make_report, login):
+    report = make_report("pending", contact=CONTACT)
+    login(make_user("moderator"))
+    html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
+    assert all(value in html for value in CONTACT.values())
+    assert 'id="action-publish"' in html and 'id="edit-form"' in html
+    assert 'id="history"' in html and "create" in html
+
+
+def test_queue_lists_pending_first_and_filters(client, make_user, make_report, login):
+    make_report("published", title="Already public")
+    make_report("pending", title="Waiting for review", source="sms")
+    login(make_user("moderator"))
+    html = client.get("/admin/reports").get_data(as_text=True)
+    assert html.index("Waiting for review") < html.index("Already public")
+    assert "Already public" not in client.get("/admin/reports?status=pending").get_data(
+        as_text=True
+    )
+    assert "Waiting for review" not in client.get("/admin/reports?source=web").get_data(
+        as_text=True
+    )
+    assert "Waiting for review" in client.get("/admin/reports?q=waiting").get_data(as_text=True)
+
+
+def test_publishing_from_the_page_shows_it_publicly_with_its_public_point(
+    client, make_user, make_report, login
+):
+    report = make_report("pending", latitude=11.5, longitude=104.9)
+    moderator = make_user("moderator")
+    login(moderator)
+    token = csrf_token_from(client.get(f"/admin/reports/{report.reference}").get_data(as_text=True))
+    response = client.post(
+        f"/admin/reports/{report.reference}/publish",
+        data={"csrf_token": token, "version": report.version},
+    )
+    assert response.status_code == 302
+    feature = client.get(f"/api/v1/reports/{report.reference}").get_json()
+    assert feature["properties"]["status"] == "published"
+    assert feature["geometry"]["coordinates"] != [104.9, 11.5]
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.report_id == report.id).order_by(AuditEvent.id.desc())
+    ).first()
+    assert (event.action, event.actor_id) == ("publish", moderator.id)
+
+
+def test_a_stale_form_gets_a_conflict_message(client, make_user, make_report, login):
+    report = make_report("pending")
+    login(make_user("moderator"))
+    token = csrf_token_from(client.get(f"/admin/reports/{report.reference}").get_data(as_text=True))
+    stale = report.version
+    client.post(
+        f"/admin/reports/{report.reference}/edit",
+        data={"csrf_token": token, "version": stale, "title": "First", "categories": "other"},
+    )
+    response = client.post(
+        f"/admin/reports/{report.reference}/edit",
+        data={"csrf_token": token, "version": stale, "title": "Second", "categories": "other"},
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this report" in response.get_data(as_text=True)
+
+
+def test_bulk_publish_skips_reports_changed_meanwhile(client, make_user, make_report, login):
+    first, second = make_report("pending"), make_report("pending")
+    login(make_user("moderator"))
+    token = csrf_token_from(client.get("/admin/reports").get_data(as_text=True))
+    response = client.post(
+        "/admin/reports/bulk",
+        data={
+            "csrf_token": token,
+            "action": "publish",
+            "reports": [first.reference, second.reference],
+            f"version-{first.reference}": first.version,
+            f"version-{second.reference}": second.version + 5,
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (first.status, second.status) == ("published", "pending")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"1 reports updated, 1 skipped", html)
+
+
+def test_duplicates_are_suggested(client, make_user, make_report, login):
+    report = make_report(
+        "pending",
+        title="Girls held at karaoke bar",
+        latitude=13.66,
+        longitude=102.56,
+        categories=["sexual-exploitation-venue"],
+    )
+    twin = make_report(
+        "pending",
+        title="Girls held at a karaoke bar",
+        latitude=13.661,
+        longitude=102.561,
+        categories=["sexual-exploitation-venue"],
+    )
+    make_report(
+        "pending",
+        title="Far away",
+        latitude=19.4,
+        longitude=-99.1,
+        categories=["sexual-exploitation-venue"],
+    )
+    login(make_user("moderator"))
+    html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
+    duplicates = html[html.index('id="duplicates"') :]
+    assert twin.reference in duplicates and "Far away" not in duplicates
