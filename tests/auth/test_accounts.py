@@ -3,8 +3,6 @@
 import re
 import time
 
-import pytest
-
 from mapper.auth.accounts import find_user, set_active
 from mapper.extensions import db
 from tests.conftest import PASSWORD, csrf_token_from
