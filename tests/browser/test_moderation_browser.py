@@ -1,0 +1,57 @@
+"""A moderator in a real browser: correct a location, publish, reject, check the public map."""
+
+import pytest
+from sqlalchemy import func, select
+
+from mapper.extensions import db
+from mapper.models import Report
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def public_markers(page, live_server):
+    page.goto(f"{live_server}/")
+    page.wait_for_selector("#map[data-loaded]")
+    return page.evaluate("""() => {
+        const found = [];
+        window.mapperPublicMap.cluster.eachLayer(m => found.push(
+            [m.getLatLng().lat, m.getLatLng().lng, m.feature.properties.title]));
+        return found;
+    }""")
+
+
+def test_moderator_corrects_publishes_and_rejects(page, live_server, live_db, make_user,
+                                                  make_report):
+    moderator = make_user("moderator")
+    to_publish = make_report("pending", title="Boat crew held at sea", latitude=10.0,
+                             longitude=103.0)
+    to_reject = make_report("pending", title="Obvious spam", latitude=11.0, longitude=104.0)
+
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", moderator.email)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url(f"{live_server}/admin/reports")
+    page.click(f"text={to_publish.reference}")
+
+    page.fill("#edit-latitude", "10.6253")
+    page.fill("#edit-longitude", "103.5234")
+    page.click("#save-edit")
+    page.wait_for_selector("text=Saved.")
+    assert "10.6253, 103.5234" in page.text_content("#exact-location")
+    page.click("#action-publish")
+    page.wait_for_selector("#status:has-text('published')")
+
+    page.goto(f"{live_server}/admin/reports/{to_reject.reference}")
+    page.fill("input[name=reason]", "Spam")
+    page.click("#action-reject")
+    page.wait_for_selector("#status:has-text('rejected')")
+
+    db.session.expire_all()
+    public = db.session.execute(select(func.ST_Y(Report.public_location),
+                                       func.ST_X(Report.public_location))
+                                .where(Report.id == to_publish.id)).one()
+    markers = public_markers(page, live_server)
+    assert markers == [[public[0], public[1], "Boat crew held at sea"]]
+    assert (public[0], public[1]) != (10.6253, 103.5234)
