@@ -65,6 +65,9 @@ class Config:
     )
     MAPPER_QUICK_EXIT_URL = os.environ.get("MAPPER_QUICK_EXIT_URL", "https://www.wikipedia.org/")
     MAPPER_DEFAULT_PHONE_REGION = os.environ.get("MAPPER_DEFAULT_PHONE_REGION") or None
+    # Likely duplicates: this close in space and time, sharing a category (or a contact).
+    MAPPER_DUPLICATE_DISTANCE_M = _env_float("MAPPER_DUPLICATE_DISTANCE_M", 1000.0)
+    MAPPER_DUPLICATE_WINDOW_HOURS = _env_float("MAPPER_DUPLICATE_WINDOW_HOURS", 48.0)
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in throttling, per client address and per account.

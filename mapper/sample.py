@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -45,6 +46,7 @@ def to_submission(record: dict) -> Submission:
         contact=ContactInput(**contact) if contact else None,
         language=record["language"],
         idempotency_key=record["key"],
+        received_at=datetime.fromisoformat(record["received_at"]),
     )
 
 

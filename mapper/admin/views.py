@@ -15,7 +15,7 @@ from mapper.errors import Conflict, ValidationFailed
 from mapper.extensions import db
 from mapper.models import REPORT_STATUSES, AuditEvent, Report
 from mapper.moderation import ACTIONS, apply_action, edit_report
-from mapper.query.duplicates import duplicate_suggestions
+from mapper.query.duplicates import duplicate_suggestions, has_duplicates
 from mapper.query.filters import filter_clauses, parse_filters
 from mapper.query.visibility import report_view
 
@@ -38,6 +38,8 @@ def queue():
     stmt = select(Report).where(*filter_clauses(filters, Report.location))
     if statuses:
         stmt = stmt.where(Report.status.in_(statuses))
+    if request.args.get("duplicates"):
+        stmt = stmt.where(has_duplicates())
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     stmt = (
         stmt.order_by(case((Report.status == "pending", 0), else_=1), Report.received_at.asc())

@@ -21,11 +21,13 @@ def public_markers(page, live_server):
     }""")
 
 
-def test_moderator_corrects_publishes_and_rejects(page, live_server, live_db, make_user,
-                                                  make_report):
+def test_moderator_corrects_publishes_and_rejects(
+    page, live_server, live_db, make_user, make_report
+):
     moderator = make_user("moderator")
-    to_publish = make_report("pending", title="Boat crew held at sea", latitude=10.0,
-                             longitude=103.0)
+    to_publish = make_report(
+        "pending", title="Boat crew held at sea", latitude=10.0, longitude=103.0
+    )
     to_reject = make_report("pending", title="Obvious spam", latitude=11.0, longitude=104.0)
 
     page.goto(f"{live_server}/auth/login")
@@ -49,9 +51,11 @@ def test_moderator_corrects_publishes_and_rejects(page, live_server, live_db, ma
     page.wait_for_selector("#status:has-text('rejected')")
 
     db.session.expire_all()
-    public = db.session.execute(select(func.ST_Y(Report.public_location),
-                                       func.ST_X(Report.public_location))
-                                .where(Report.id == to_publish.id)).one()
+    public = db.session.execute(
+        select(func.ST_Y(Report.public_location), func.ST_X(Report.public_location)).where(
+            Report.id == to_publish.id
+        )
+    ).one()
     markers = public_markers(page, live_server)
     assert markers == [[public[0], public[1], "Boat crew held at sea"]]
     assert (public[0], public[1]) != (10.6253, 103.5234)

@@ -130,3 +130,42 @@ def test_duplicates_are_suggested(client, make_user, make_report, login):
     html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
     duplicates = html[html.index('id="duplicates"') :]
     assert twin.reference in duplicates and "Far away" not in duplicates
+
+
+def test_queue_filter_keeps_reports_with_likely_duplicates(client, make_user, make_report, login):
+    make_report(
+        "pending",
+        title="Girls held at karaoke bar",
+        latitude=13.66,
+        longitude=102.56,
+        categories=["sexual-exploitation-venue"],
+    )
+    make_report(
+        "pending",
+        title="Girls held at a karaoke bar",
+        latitude=13.661,
+        longitude=102.561,
+        categories=["sexual-exploitation-venue"],
+    )
+    make_report("pending", title="Unrelated", latitude=19.4, longitude=-99.1)
+    login(make_user("moderator"))
+    html = client.get("/admin/reports?duplicates=1").get_data(as_text=True)
+    assert "Girls held at karaoke bar" in html and "Girls held at a karaoke bar" in html
+    assert "Unrelated" not in html
+
+
+def test_duplicate_distance_is_configurable(app, client, make_user, make_report, login):
+    report = make_report(
+        "pending", title="A", latitude=13.66, longitude=102.56, categories=["other"]
+    )
+    twin = make_report(
+        "pending", title="B", latitude=13.67, longitude=102.56, categories=["other"]
+    )  # about 1.1 km north
+    login(make_user("moderator"))
+    page = f"/admin/reports/{report.reference}"
+    assert twin.reference not in client.get(page).get_data(as_text=True).split('id="duplicates"')[1]
+    app.config["MAPPER_DUPLICATE_DISTANCE_M"] = 2000
+    try:
+        assert twin.reference in client.get(page).get_data(as_text=True).split('id="duplicates"')[1]
+    finally:
+        app.config["MAPPER_DUPLICATE_DISTANCE_M"] = 1000.0
