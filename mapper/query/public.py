@@ -18,8 +18,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mapper.errors import MapperError
 from mapper.extensions import db
-from mapper.models import PUBLIC_STATUSES, Category, Report, report_categories
+from mapper.models import Category, Report, report_categories
 from mapper.query.filters import ReportFilters, filter_clauses
+from mapper.query.visibility import visible_statuses
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -48,8 +49,8 @@ PUBLIC_COLUMNS = (
 
 
 def public_select() -> Select:
-    """Every public read starts here."""
-    return select(*PUBLIC_COLUMNS).where(Report.status.in_(PUBLIC_STATUSES))
+    """Every public read starts here: what an anonymous visitor may see, public fields only."""
+    return select(*PUBLIC_COLUMNS).where(Report.status.in_(visible_statuses(None)))
 
 
 def to_feature(row) -> geojson.Feature:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from mapper.auth.permissions import can
 from mapper.extensions import db
-from mapper.models import PUBLIC_STATUSES, Report
+from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Report
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,14 @@ class Visibility:
     private_answers: bool
 
 
+def visible_statuses(user) -> tuple[str, ...]:
+    """The statuses `user` may see (None: the public). Public outputs filter with this."""
+    return REPORT_STATUSES if can(user, "view_pending") else PUBLIC_STATUSES
+
+
 def visibility_for(user, report: Report) -> Visibility:
     """Public statuses for everyone; other statuses, exact points and contacts by permission."""
-    sees_report = report.status in PUBLIC_STATUSES or can(user, "view_pending")
+    sees_report = report.status in visible_statuses(user)
     return Visibility(
         report=sees_report,
         exact_location=sees_report and can(user, "view_exact_location"),
