@@ -9,11 +9,16 @@ from mapper.models.report import (
     Report,
     ReporterContact,
 )
+from mapper.models.sms import HelpService, InboundMessage, OutboundMessage, Place
 from mapper.models.user import ROLES, User
 
 __all__ = [
     "AUDIT_ACTIONS",
     "AuditEvent",
+    "HelpService",
+    "InboundMessage",
+    "OutboundMessage",
+    "Place",
     "ROLES",
     "User",
     "Category",

@@ -30,6 +30,8 @@ class Category(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     names: Mapped[dict] = mapped_column(JSONB, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Words that point to this category in free text, per language: {"en": [...], ...}.
+    keywords: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
 
     parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Category]] = relationship(

@@ -7,6 +7,7 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -71,6 +72,8 @@ class Report(db.Model):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # Asked for help (e.g. the SMS HELP keyword): shown first in the review queue.
+    urgent: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     categories: Mapped[list[Category]] = relationship(
         secondary=report_categories, order_by=Category.position
@@ -89,7 +92,8 @@ class ReporterContact(db.Model):
     __tablename__ = "reporter_contacts"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    report_id: Mapped[int] = mapped_column(
+    # Null for a sender known only from a message that made no report (e.g. STATUS).
+    report_id: Mapped[int | None] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), unique=True
     )
     name: Mapped[str | None] = mapped_column(String(200))
@@ -97,7 +101,7 @@ class ReporterContact(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    report: Mapped[Report] = relationship(back_populates="contact")
+    report: Mapped[Report | None] = relationship(back_populates="contact")
 
     def __repr__(self) -> str:
         return f"<ReporterContact for report {self.report_id}>"
