@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from mapper import auth, cli, errors, extensions, i18n, security
     from mapper.admin import bp as admin_bp
     from mapper.api import bp as api_bp
+    from mapper.channels.sms import bp as sms_bp
     from mapper.channels.web import bp as report_form_bp
     from mapper.web import bp as web_bp
 
@@ -47,5 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(report_form_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(sms_bp, url_prefix="/sms")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     return app

@@ -68,6 +68,14 @@ class Config:
     # Likely duplicates: this close in space and time, sharing a category (or a contact).
     MAPPER_DUPLICATE_DISTANCE_M = _env_float("MAPPER_DUPLICATE_DISTANCE_M", 1000.0)
     MAPPER_DUPLICATE_WINDOW_HOURS = _env_float("MAPPER_DUPLICATE_WINDOW_HOURS", 48.0)
+    # SMS gateways: each is switched on by its secret; without one it answers 404.
+    MAPPER_PUBLIC_URL = os.environ.get("MAPPER_PUBLIC_URL")
+    MAPPER_TWILIO_AUTH_TOKEN = os.environ.get("MAPPER_TWILIO_AUTH_TOKEN")
+    MAPPER_TWILIO_ACCOUNT_SID = os.environ.get("MAPPER_TWILIO_ACCOUNT_SID")
+    MAPPER_SMSSYNC_SECRET = os.environ.get("MAPPER_SMSSYNC_SECRET")
+    MAPPER_FRONTLINESMS_SECRET = os.environ.get("MAPPER_FRONTLINESMS_SECRET")
+    MAPPER_AFRICASTALKING_TOKEN = os.environ.get("MAPPER_AFRICASTALKING_TOKEN")
+    MAPPER_DEFAULT_COUNTRY = os.environ.get("MAPPER_DEFAULT_COUNTRY")
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in throttling, per client address and per account.

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from tqdm import tqdm
 
 from mapper.config import ROOT
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
-from mapper.models import Report
+from mapper.models import HelpService, Place, Report
 from mapper.moderation import apply_action
 
 SAMPLE_REPORTS = ROOT / "sample_data" / "reports.jsonl"
+GAZETTEER = ROOT / "sample_data" / "gazetteer.csv"
+HELP_SERVICES = ROOT / "sample_data" / "help_services.csv"
 BATCH = 200
 STATUS_ACTION = {
     "published": "publish",
@@ -50,6 +54,71 @@ def to_submission(record: dict) -> Submission:
     )
 
 
+def _point(lat: str, lon: str) -> str | None:
+    return f"SRID=4326;POINT({float(lon)} {float(lat)})" if lat and lon else None
+
+
+def load_places(path: Path = GAZETTEER) -> int:
+    """Upsert the gazetteer (name, Spanish and local names, variants) into `places`."""
+    with path.open(encoding="utf-8") as handle:
+        rows = [
+            {
+                "name": row["name"],
+                "admin_area": row["admin_area"],
+                "country": row["country"],
+                "variants": sorted(
+                    {row["name_es"], row["name_local"], *row["variants"].split(";")}
+                    - {"", row["name"]}
+                ),
+                "location": _point(row["lat"], row["lon"]),
+            }
+            for row in csv.DictReader(handle)
+        ]
+    stmt = pg_insert(Place).values(rows)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["name"],
+            set_={
+                "variants": stmt.excluded.variants,
+                "admin_area": stmt.excluded.admin_area,
+                "country": stmt.excluded.country,
+                "location": stmt.excluded.location,
+            },
+        )
+    )
+    return len(rows)
+
+
+def load_help_services(path: Path = HELP_SERVICES) -> int:
+    """Upsert the help services a HELP message is pointed to."""
+    with path.open(encoding="utf-8") as handle:
+        rows = [
+            {
+                "name": row["name"],
+                "kind": row["kind"],
+                "phone": row["phone"],
+                "country": row["country"],
+                "national_hotline": row["national_hotline"] == "true",
+                "location": _point(row["lat"], row["lon"]),
+            }
+            for row in csv.DictReader(handle)
+        ]
+    stmt = pg_insert(HelpService).values(rows)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["name"],
+            set_={
+                "kind": stmt.excluded.kind,
+                "phone": stmt.excluded.phone,
+                "country": stmt.excluded.country,
+                "national_hotline": stmt.excluded.national_hotline,
+                "location": stmt.excluded.location,
+            },
+        )
+    )
+    return len(rows)
+
+
 def loaded_count() -> int:
     return (
         db.session.scalar(select(func.count()).where(Report.idempotency_key.like("%:sample-%")))
@@ -63,6 +132,9 @@ def load_sample(path: str | Path | None = None) -> tuple[int, int]:
     Statuses are the moderation outcome the sample describes, applied through the
     moderation service (so each has its audit event), with no acting account.
     """
+    load_places()
+    load_help_services()
+    db.session.commit()
     records = read_sample(Path(path) if path else SAMPLE_REPORTS)
     if loaded_count() >= len(records):
         return 0, len(records)

@@ -21,7 +21,10 @@ from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.models import Report
 
-REPORT_TABLES = "audit_events, reporter_contacts, report_categories, reports, users"
+REPORT_TABLES = (
+    "outbound_messages, inbound_messages, audit_events, reporter_contacts, report_categories, "
+    "reports, users"
+)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +69,11 @@ def app(database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "MAPPER_QUICK_EXIT_URL": "about:blank",
+            "MAPPER_PUBLIC_URL": "https://mapper.example.org",
+            "MAPPER_TWILIO_AUTH_TOKEN": "twilio-test-token",
+            "MAPPER_SMSSYNC_SECRET": "smssync-test-secret",
+            "MAPPER_FRONTLINESMS_SECRET": "frontline-test-secret",
+            "MAPPER_AFRICASTALKING_TOKEN": "africastalking-test-token",
         }
     )
     app.test_client_class = RequestPerContextClient

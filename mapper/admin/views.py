@@ -42,7 +42,11 @@ def queue():
         stmt = stmt.where(has_duplicates())
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     stmt = (
-        stmt.order_by(case((Report.status == "pending", 0), else_=1), Report.received_at.asc())
+        stmt.order_by(
+            case((Report.status == "pending", 0), else_=1),
+            Report.urgent.desc(),
+            Report.received_at.asc(),
+        )
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )

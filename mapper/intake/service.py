@@ -120,13 +120,14 @@ WITH new_report AS (
     INSERT INTO reports (
         reference, title, description, occurred_at, received_at, location, public_location,
         location_accuracy_m, place_name, source, status, language, custom_answers, mask_seed,
-        idempotency_key, request_fingerprint)
+        idempotency_key, request_fingerprint, urgent)
     VALUES (
         %(reference)s, %(title)s, %(description)s, %(occurred_at)s, %(received_at)s,
         ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
         ST_SetSRID(ST_MakePoint(%(public_lon)s, %(public_lat)s), 4326),
         %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
-        CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s)
+        CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s,
+        %(urgent)s)
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_categories AS (
@@ -170,6 +171,7 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
         "idempotency_key": key,
         "fingerprint": fingerprint if key else None,
         "category_ids": list(clean.category_ids),
+        "urgent": clean.urgent,
         "has_contact": contact is not None,
         "contact_name": contact.name if contact else None,
         "contact_phone": contact.phone if contact else None,

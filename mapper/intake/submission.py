@@ -32,6 +32,8 @@ class Submission:
     idempotency_key: str | None = None
     # Channels that know when a message was received (SMS gateways) pass it on.
     received_at: datetime | None = None
+    # The reporter asked for help (e.g. the SMS HELP keyword): first in the review queue.
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,4 @@ class CleanReport:
     contact: CleanContact | None
     language: str | None
     custom_answers: dict
+    urgent: bool = False

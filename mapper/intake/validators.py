@@ -23,7 +23,7 @@ MAX_CATEGORIES = 20
 EARLIEST_EVENT = datetime(1950, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 # C0 control characters other than tab, newline and carriage return (NUL cannot be stored).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -57,7 +57,7 @@ def clean_text(
     if len(text) > limit:
         problems.add(field, _("Must be at most %(limit)d characters.", limit=limit))
         return None
-    if _CONTROL.search(text):
+    if CONTROL_CHARACTERS.search(text):
         problems.add(field, _("Contains characters that are not allowed."))
         return None
     return text
@@ -248,4 +248,5 @@ def validate(
         contact=contact,
         language=language,
         custom_answers=dict(sub.custom_answers),
+        urgent=bool(sub.urgent),
     )

@@ -25,6 +25,13 @@ CASES = {
     "api.list_categories": [("GET", "/api/v1/categories", None, EVERYONE, 200)],
     "api.openapi_document": [("GET", "/api/v1/openapi.json", None, EVERYONE, 200)],
     "auth.login": [("GET", "/auth/login", None, EVERYONE, 200)],
+    # Gateways authenticate by signature or secret, whoever is signed in: without one, 403.
+    "sms.inbound": [
+        ("POST", "/sms/twilio", {"Body": "x"}, EVERYONE, 403),
+        ("POST", "/sms/smssync", {"message": "x"}, EVERYONE, 403),
+    ],
+    "sms.africastalking": [("POST", "/sms/africastalking/wrong", {"text": "x"}, EVERYONE, 403)],
+    "sms.smssync_poll": [("GET", "/sms/smssync?task=send", None, EVERYONE, 403)],
     "auth.logout": [("POST", "/auth/logout", {}, EVERYONE - {"anonymous"}, 302)],
     "admin.queue": [("GET", "/admin/reports", None, STAFF_READ, 200)],
     "admin.report": [("GET", "/admin/reports/{ref}", None, STAFF_READ, 200)],
@@ -89,12 +96,13 @@ def test_route_by_role(client, make_user, make_report, login, endpoint, case, ro
         assert response.status_code == 403
 
 
+# JSON API and gateway webhooks carry no session cookie and are exempt from CSRF.
 POST_ROUTES = sorted(
     {
         (c[1])
         for cases in CASES.values()
         for c in cases
-        if c[0] == "POST" and not c[1].startswith("/api/")
+        if c[0] == "POST" and not c[1].startswith(("/api/", "/sms/"))
     }
 )
 

@@ -1,0 +1,92 @@
+"""SMS gateway webhooks under /sms: one route per shape, one receive() for all providers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+
+from mapper.channels.sms import service
+from mapper.channels.sms.base import Gateway, GatewayError
+from mapper.channels.sms.gateways import GATEWAYS, payload, same_secret
+from mapper.extensions import csrf, db
+
+bp = Blueprint("sms", __name__)
+# Gateways authenticate with signatures or secrets, not browser sessions.
+csrf.exempt(bp)
+LATER_REPLIES = ("smssync", "africastalking")
+
+
+def gateway(name: str) -> Gateway:
+    cls = GATEWAYS.get(name)
+    if cls is None or not cls(current_app.config).configured():
+        abort(404)
+    return cls(current_app.config)
+
+
+def refuse(error: GatewayError, name: str) -> Response:
+    if name in ("smssync", "frontlinesms"):
+        response = jsonify({"payload": {"success": False, "error": error.message}})
+    else:
+        response = Response(error.message, mimetype="text/plain")
+    response.status_code = error.status
+    return response
+
+
+def handle(name: str, token: str | None = None) -> Response:
+    adapter = gateway(name)
+    try:
+        sms = adapter.parse(request, token)
+    except GatewayError as error:
+        return refuse(error, name)
+    outcome = service.receive(sms)
+    if name in LATER_REPLIES:
+        service.queue_reply(outcome, name)
+    db.session.commit()  # the gateway hears "success" only once the message is stored
+    if name == "smssync":
+        return payload(service.queued_for("smssync"))
+    if name == "frontlinesms":
+        messages = [{"to": sms.sender, "message": outcome.reply}] if outcome.reply else None
+        return payload(messages)
+    return adapter.reply(outcome.reply)
+
+
+@bp.post("/<name>")
+def inbound(name: str):
+    """Receive a message from Twilio, SMSSync or FrontlineSMS (or SMSSync's sent receipts)."""
+    if name == "africastalking":
+        abort(404)  # its secret travels in the path: /sms/africastalking/<token>
+    if name == "smssync" and request.args.get("task") == "sent":
+        return smssync_sent()
+    return handle(name)
+
+
+@bp.post("/africastalking/<token>")
+def africastalking(token: str):
+    """Receive a message from Africa's Talking."""
+    return handle("africastalking", token)
+
+
+@bp.get("/smssync")
+def smssync_poll():
+    """Give SMSSync the replies waiting to be sent (task=send)."""
+    adapter = gateway("smssync")
+    try:
+        adapter.authenticate(request.args.get("secret"))
+    except GatewayError as error:
+        return refuse(error, "smssync")
+    if request.args.get("task") != "send":
+        return payload()
+    return payload(service.queued_for("smssync"))
+
+
+def smssync_sent() -> Response:
+    gateway("smssync")  # 404 unless configured
+    body = request.get_json(silent=True) or {}
+    secret = request.args.get("secret") or body.get("secret") or request.form.get("secret")
+    if not same_secret(secret, current_app.config["MAPPER_SMSSYNC_SECRET"]):
+        return refuse(GatewayError(403, "bad secret"), "smssync")
+    uuids = body.get("queued_messages") or request.form.getlist("queued_messages")
+    if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
+        return refuse(GatewayError(400, "queued_messages must be a list"), "smssync")
+    confirmed = service.mark_sent("smssync", uuids)
+    db.session.commit()
+    return jsonify({"queued_messages": confirmed})
