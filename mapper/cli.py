@@ -163,12 +163,29 @@ def set_role_command(email: str, role: str | None, disable: bool | None) -> None
     click.echo(f"{user.email}: {user.role}, {'active' if user.active else 'disabled'}")
 
 
+@click.group("sms")
+def sms_group() -> None:
+    """The SMS channel."""
+
+
+@sms_group.command("send-pending")
+@click.option("--limit", type=click.IntRange(min=1), default=100)
+@with_appcontext
+def sms_send_pending(limit: int) -> None:
+    """Send queued replies through the Twilio REST API."""
+    from mapper.channels.sms.outbound import send_pending
+
+    result = send_pending(limit)
+    click.echo(f"sent {result.sent}, failed {result.failed}, to retry {result.retrying}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(load_sample_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_role_command)
+    app.cli.add_command(sms_group)
 
 
 def _create_app() -> Flask:
