@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from mapper.admin import views
+from mapper.admin import inbox, views
 from mapper.auth.permissions import require
 
 bp = Blueprint("admin", __name__)
@@ -36,3 +36,31 @@ def report(reference: str):
 def act(reference: str, action: str):
     """Apply a review action (publish, verify, reject, archive, restore, merge, edit)."""
     return views.act(reference, action)
+
+
+@bp.get("/inbox")
+@require("view_inbox")
+def inbox_list():
+    """List SMS conversations, newest first."""
+    return inbox.conversations()
+
+
+@bp.get("/inbox/<sender_key>")
+@require("view_inbox")
+def conversation(sender_key: str):
+    """Show one sender's messages, with a map to place unlocated ones."""
+    return inbox.conversation(sender_key)
+
+
+@bp.post("/inbox/messages/<int:message_id>/locate")
+@require("view_inbox")
+def locate_message(message_id: int):
+    """Place an unlocated message's report on the map."""
+    return inbox.locate(message_id)
+
+
+@bp.post("/inbox/<sender_key>/reply")
+@require("view_inbox")
+def reply(sender_key: str):
+    """Queue an SMS reply to this sender."""
+    return inbox.reply(sender_key)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 ANONYMOUS = "anonymous"
 
-READ_ALL = {"view_pending", "view_exact_location", "view_audit", "export_full"}
+READ_ALL = {"view_pending", "view_exact_location", "view_audit", "export_full", "view_inbox"}
 MODERATE = {
     "view_contact",
     "view_private_answers",
@@ -21,6 +21,7 @@ MODERATE = {
     "archive",
     "restore",
     "merge",
+    "reply_sms",
 }
 PERMISSIONS: dict[str, frozenset[str]] = {
     ANONYMOUS: frozenset(),

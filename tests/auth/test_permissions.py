@@ -1,8 +1,15 @@
 """Every route × every role has an expected outcome; a route missing here fails the test."""
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 
 from mapper.auth.permissions import PERMISSIONS
+from mapper.channels.sms import service
+from mapper.channels.sms.base import InboundSms
+from mapper.extensions import db
+from mapper.models import InboundMessage
 from tests.conftest import csrf_token_from
 
 ROLES = ["anonymous", "volunteer", "partner", "analyst", "moderator", "admin"]
@@ -38,6 +45,20 @@ CASES = {
     "admin.bulk": [
         ("POST", "/admin/reports/bulk", {"action": "publish", "reports": "{ref}"}, MODERATORS, 302)
     ],
+    "admin.inbox_list": [("GET", "/admin/inbox", None, STAFF_READ, 200)],
+    "admin.conversation": [("GET", "/admin/inbox/{sender}", None, STAFF_READ, 200)],
+    "admin.locate_message": [
+        (
+            "POST",
+            "/admin/inbox/messages/{message}/locate",
+            {"latitude": "13.5", "longitude": "102.5"},
+            MODERATORS,
+            302,
+        )
+    ],
+    "admin.reply": [
+        ("POST", "/admin/inbox/{sender}/reply", {"text": "Are you safe?"}, MODERATORS, 302)
+    ],
     "admin.act": [
         ("POST", "/admin/reports/{ref}/publish", {}, MODERATORS, 302),
         ("POST", "/admin/reports/{ref}/verify", {}, MODERATORS, 302),
@@ -53,6 +74,28 @@ CASES = {
         ),
     ],
 }
+
+
+@pytest.fixture
+def sms_message(app, db_session):
+    def make():
+        with app.test_request_context():
+            outcome = service.receive(
+                InboundSms(
+                    "twilio",
+                    uuid.uuid4().hex,
+                    "+85512345678",
+                    None,
+                    "no place given",
+                    datetime.now(UTC),
+                )
+            )
+        db.session.commit()
+        return db.session.get(InboundMessage, outcome.inbound_id)
+
+    return make
+
+
 FLAT = [
     (endpoint, case, role) for endpoint, cases in CASES.items() for case in cases for role in ROLES
 ]
@@ -67,12 +110,19 @@ def test_the_table_knows_every_role():
 
 
 @pytest.mark.parametrize("endpoint, case, role", FLAT, ids=[f"{e}-{c[1]}-{r}" for e, c, r in FLAT])
-def test_route_by_role(client, make_user, make_report, login, endpoint, case, role):
+def test_route_by_role(client, make_user, make_report, login, sms_message, endpoint, case, role):
     method, template, data, allowed, ok = case
     report, other = make_report("pending"), make_report("pending")
+    message = sms_message()
     if role != "anonymous":
         login(make_user(role))
-    path = template.format(ref=report.reference, other=other.reference)
+    names = {
+        "ref": report.reference,
+        "other": other.reference,
+        "sender": message.sender_key,
+        "message": message.id,
+    }
+    path = template.format(**names)
     if method == "GET":
         response = client.get(path)
     elif data == "json":
@@ -109,11 +159,14 @@ POST_ROUTES = sorted(
 
 @pytest.mark.parametrize("template", POST_ROUTES)
 def test_state_changes_need_a_csrf_token_and_refuse_get(
-    client, make_user, make_report, login, template
+    client, make_user, make_report, login, sms_message, template
 ):
     report, other = make_report("pending"), make_report("pending")
+    message = sms_message()
     login(make_user("admin"))
-    path = template.format(ref=report.reference, other=other.reference)
+    path = template.format(
+        ref=report.reference, other=other.reference, sender=message.sender_key, message=message.id
+    )
     response = client.post(
         path,
         data={
