@@ -78,6 +78,14 @@ class Config:
     MAPPER_FRONTLINESMS_SECRET = os.environ.get("MAPPER_FRONTLINESMS_SECRET")
     MAPPER_AFRICASTALKING_TOKEN = os.environ.get("MAPPER_AFRICASTALKING_TOKEN")
     MAPPER_DEFAULT_COUNTRY = os.environ.get("MAPPER_DEFAULT_COUNTRY")
+    # Words that mark an SMS as a call for help (any language, matched without accents).
+    MAPPER_SMS_HELP_WORDS = [
+        word.strip()
+        for word in os.environ.get("MAPPER_SMS_HELP_WORDS", "help,ayuda,auxilio,socorro,ជួយ").split(
+            ","
+        )
+        if word.strip()
+    ]
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in throttling, per client address and per account.

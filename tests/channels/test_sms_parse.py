@@ -95,6 +95,7 @@ def test_keywords_and_status(gazetteer):
     assert parse("Ayuda por favor", gazetteer, {}).help
     assert parse("ជួយខ្ញុំផង", gazetteer, {}).help
     assert not parse("helpful neighbours", gazetteer, {}).help
+    assert parse("SOS now", gazetteer, {}, help_words=("sos",)).help
     assert parse("status abcd2345", gazetteer, {}).status_reference == "ABCD2345"
     assert parse("ESTADO ABCD2345", gazetteer, {}).status_reference == "ABCD2345"
 

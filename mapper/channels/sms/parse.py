@@ -38,8 +38,7 @@ SPANISH_HINTS = {
     "mujeres",
     "personas",
 }
-HELP_WORDS = ("help", "ayuda", "auxilio", "socorro")
-HELP_KHMER = "ជួយ"
+HELP_WORDS = ("help", "ayuda", "auxilio", "socorro", "ជួយ")
 STATUS = re.compile(r"^\s*(?:status|estado|ស្ថានភាព)\s+([A-Za-z0-9]{8})\b", re.IGNORECASE)
 
 _NUMBER = r"-?\d{1,3}\.\d{2,}"
@@ -151,9 +150,9 @@ def find_categories(text: str, keywords: dict[str, list[str]]) -> list[str]:
     ]
 
 
-def is_help(text: str) -> bool:
+def is_help(text: str, words: tuple[str, ...] = HELP_WORDS) -> bool:
     folded = normalise(text)
-    return HELP_KHMER in text or any(_contains(folded, word) for word in HELP_WORDS)
+    return any(_contains(folded, normalise(word)) for word in words)
 
 
 def status_reference(text: str) -> str | None:
@@ -174,7 +173,12 @@ class ParsedSms:
     status_reference: str | None
 
 
-def parse(text: str, gazetteer: Gazetteer, keywords: dict[str, list[str]]) -> ParsedSms:
+def parse(
+    text: str,
+    gazetteer: Gazetteer,
+    keywords: dict[str, list[str]],
+    help_words: tuple[str, ...] = HELP_WORDS,
+) -> ParsedSms:
     point = find_coordinates(text)
     place = gazetteer.find(text)
     if point is None and place is not None:
@@ -187,7 +191,7 @@ def parse(text: str, gazetteer: Gazetteer, keywords: dict[str, list[str]]) -> Pa
         country=place.country if place else None,
         categories=tuple(find_categories(text, keywords)),
         occurred_at=find_date(text),
-        help=is_help(text),
+        help=is_help(text, help_words),
         status_reference=status_reference(text),
     )
 

@@ -209,7 +209,8 @@ def receive(sms: InboundSms) -> Outcome:
     if message_id is None:
         return Outcome(reply=None, duplicate=True)
     _flag_repeat(message_id, key, stored_text(sms.body))
-    parsed = parse(sms.body, load_gazetteer(), category_keywords())
+    help_words = tuple(current_app.config["MAPPER_SMS_HELP_WORDS"])
+    parsed = parse(sms.body, load_gazetteer(), category_keywords(), help_words)
     language = parsed.language if parsed.language in REPLY_LANGUAGES else "en"
     values: dict = {"language": parsed.language}
     with force_locale(language):
