@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard mapper/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint bench-intake translations update-translations db-start db-stop clean
+.PHONY: run test lint bench-intake bench-sms translations update-translations db-start db-stop clean
 
 $(INSTALLED): requirements.txt setup.cfg pyproject.toml
 	scripts/ensure-system-packages.sh python
@@ -52,6 +52,9 @@ lint: $(INSTALLED)
 
 bench-intake: $(INSTALLED) translations db-start
 	$(BIN)/python benchmarks/intake.py
+
+bench-sms: $(INSTALLED) translations db-start
+	$(BIN)/python benchmarks/sms.py
 
 clean:
 	-$(BIN)/mapper db stop

@@ -31,6 +31,7 @@ class IntakeResult:
     reference: str
     status: str
     created: bool  # False when an idempotency key replayed an earlier submission
+    contact_id: int | None = None
 
 
 def new_reference() -> str:
@@ -138,11 +139,12 @@ WITH new_report AS (
     INSERT INTO reporter_contacts (report_id, name, phone, email)
     SELECT new_report.id, %(contact_name)s, %(contact_phone)s, %(contact_email)s
     FROM new_report WHERE CAST(%(has_contact)s AS boolean)
+    RETURNING id
 ), created_event AS (
     INSERT INTO audit_events (report_id, action, changes)
     SELECT new_report.id, 'create', '{"status": [null, "pending"]}'::jsonb FROM new_report
 )
-SELECT id FROM new_report
+SELECT id, (SELECT id FROM new_contact) FROM new_report
 """
 
 
@@ -184,9 +186,9 @@ def _insert(parameters: dict, key: str | None, fingerprint: str) -> IntakeResult
     for _attempt in range(5):
         reference = new_reference()
         values = {**parameters, "reference": reference}
-        report_id = db.session.connection().exec_driver_sql(INSERT_REPORT, values).scalar()
-        if report_id is not None:
-            return IntakeResult(report_id, reference, "pending", created=True)
+        row = db.session.connection().exec_driver_sql(INSERT_REPORT, values).first()
+        if row is not None:
+            return IntakeResult(row[0], reference, "pending", created=True, contact_id=row[1])
         # A retry, or a concurrent copy that committed first while we waited on the index.
         if key is not None and (earlier := _replay(key, fingerprint)) is not None:
             return earlier

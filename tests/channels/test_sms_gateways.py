@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from mapper.channels.sms.service import cached_gazetteer
 from mapper.extensions import db
 from mapper.models import InboundMessage, OutboundMessage, Report
 from mapper.sample import load_help_services, load_places
@@ -21,6 +22,9 @@ def places(db_session):
     load_places()
     load_help_services()
     db.session.commit()
+    cached_gazetteer.clear()
+    yield
+    cached_gazetteer.clear()
 
 
 def twilio_post(client, app, params, path="/sms/twilio", signature=None):

@@ -140,14 +140,30 @@ class Gazetteer:
         return None
 
 
-def find_categories(text: str, keywords: dict[str, list[str]]) -> list[str]:
+def keyword_pattern(words: list[str]) -> re.Pattern | None:
+    """One pattern for a category's keywords: whole words in Latin text, plain substrings
+    in scripts without spaces."""
+    parts = []
+    for word in words:
+        folded = normalise(word.strip())
+        if not folded:
+            continue
+        if KHMER.search(folded) or THAI.search(folded):
+            parts.append(re.escape(folded))
+        else:
+            parts.append(rf"(?<!\w){re.escape(folded)}(?!\w)")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def find_categories(text: str, keywords: dict[str, list[str] | re.Pattern]) -> list[str]:
     """Slugs whose keywords (any language) occur in the text, in the order given."""
     folded = normalise(text)
-    return [
-        slug
-        for slug, words in keywords.items()
-        if any(_contains(folded, normalise(word)) for word in words)
-    ]
+    found = []
+    for slug, words in keywords.items():
+        pattern = words if isinstance(words, re.Pattern) else keyword_pattern(words)
+        if pattern is not None and pattern.search(folded):
+            found.append(slug)
+    return found
 
 
 def is_help(text: str, words: tuple[str, ...] = HELP_WORDS) -> bool:
@@ -176,7 +192,7 @@ class ParsedSms:
 def parse(
     text: str,
     gazetteer: Gazetteer,
-    keywords: dict[str, list[str]],
+    keywords: dict[str, list[str] | re.Pattern],
     help_words: tuple[str, ...] = HELP_WORDS,
 ) -> ParsedSms:
     point = find_coordinates(text)

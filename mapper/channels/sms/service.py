@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 import phonenumbers
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from mapper.channels.sms.base import InboundSms
-from mapper.channels.sms.parse import Gazetteer, GazetteerEntry, ParsedSms, fit_one_sms, parse
+from mapper.channels.sms.parse import (
+    Gazetteer,
+    GazetteerEntry,
+    ParsedSms,
+    fit_one_sms,
+    keyword_pattern,
+    parse,
+)
 from mapper.errors import ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
@@ -33,7 +40,6 @@ from mapper.models import (
 )
 from mapper.query.visibility import visible_statuses
 
-DUPLICATE_WINDOW = timedelta(minutes=10)
 REPLY_LANGUAGES = ("en", "es", "km")
 TITLE_LENGTH = 80
 
@@ -68,6 +74,24 @@ def sender_key(sender: str) -> str:
     return hmac.new(secret, sender.encode(), hashlib.sha256).hexdigest()
 
 
+class _Cached:
+    """A value loaded from the database, reloaded after `ttl` seconds (per database)."""
+
+    def __init__(self, loader, ttl: float = 30.0):
+        self.loader, self.ttl = loader, ttl
+        self._values: dict[int, tuple[float, object]] = {}
+
+    def __call__(self):
+        loaded_at, value = self._values.get(id(db.engine), (0.0, None))
+        if time.monotonic() - loaded_at > self.ttl:
+            value = self.loader()
+            self._values[id(db.engine)] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
 def load_gazetteer() -> Gazetteer:
     gazetteer = Gazetteer()
     rows = db.session.execute(
@@ -84,11 +108,14 @@ def load_gazetteer() -> Gazetteer:
     return gazetteer
 
 
-def category_keywords() -> dict[str, list[str]]:
+def category_keywords() -> dict[str, re.Pattern]:
+    """One compiled pattern per category that has keywords, in the taxonomy's order."""
     rows = db.session.execute(select(Category.slug, Category.keywords).order_by(Category.position))
-    return {
-        slug: [w for words in (keywords or {}).values() for w in words] for slug, keywords in rows
+    patterns = {
+        slug: keyword_pattern([w for words in (keywords or {}).values() for w in words])
+        for slug, keywords in rows
     }
+    return {slug: pattern for slug, pattern in patterns.items() if pattern is not None}
 
 
 def stored_text(body: str) -> str:
@@ -96,42 +123,35 @@ def stored_text(body: str) -> str:
     return body.replace("\x00", "\ufffd")
 
 
+cached_gazetteer = _Cached(load_gazetteer)
+cached_keywords = _Cached(category_keywords)
+
+
+# The raw message first, flagged when the same sender sent the same text under another id
+# in the last ten minutes; nothing comes back when this provider id was stored before.
+STORE_RAW = """
+INSERT INTO inbound_messages (provider, external_id, sender_key, recipient, body, sent_at,
+                              status, probable_duplicate)
+VALUES (%(provider)s, %(external_id)s, CAST(%(key)s AS varchar), %(recipient)s,
+        CAST(%(body)s AS text), %(sent_at)s, 'received',
+        EXISTS (SELECT 1 FROM inbound_messages
+                WHERE sender_key = CAST(%(key)s AS varchar) AND body = CAST(%(body)s AS text)
+                  AND received_at > now() - interval '10 minutes'))
+ON CONFLICT (provider, external_id) DO NOTHING
+RETURNING id
+"""
+
+
 def _store_raw(sms: InboundSms, key: str) -> int | None:
-    """The raw message first; None when this provider id was stored before."""
-    stmt = (
-        pg_insert(InboundMessage)
-        .values(
-            provider=sms.provider,
-            external_id=sms.external_id[:128],
-            sender_key=key,
-            recipient=(sms.recipient or "")[:32] or None,
-            body=stored_text(sms.body),
-            sent_at=sms.sent_at,
-            status="received",
-            probable_duplicate=False,
-        )
-        .on_conflict_do_nothing(index_elements=["provider", "external_id"])
-        .returning(InboundMessage.id)
-    )
-    return db.session.execute(stmt).scalar()
-
-
-def _flag_repeat(message_id: int, key: str, body: str) -> None:
-    earlier = (
-        select(InboundMessage.id)
-        .where(
-            InboundMessage.sender_key == key,
-            InboundMessage.body == body,
-            InboundMessage.id != message_id,
-            InboundMessage.received_at > func.now() - DUPLICATE_WINDOW,
-        )
-        .exists()
-    )
-    db.session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == message_id)
-        .values(probable_duplicate=earlier)
-    )
+    values = {
+        "provider": sms.provider,
+        "external_id": sms.external_id[:128],
+        "key": key,
+        "recipient": (sms.recipient or "")[:32] or None,
+        "body": stored_text(sms.body),
+        "sent_at": sms.sent_at,
+    }
+    return db.session.connection().exec_driver_sql(STORE_RAW, values).scalar()
 
 
 def _new_contact(phone: str | None) -> int | None:
@@ -208,9 +228,8 @@ def receive(sms: InboundSms) -> Outcome:
     message_id = _store_raw(sms, key)
     if message_id is None:
         return Outcome(reply=None, duplicate=True)
-    _flag_repeat(message_id, key, stored_text(sms.body))
     help_words = tuple(current_app.config["MAPPER_SMS_HELP_WORDS"])
-    parsed = parse(sms.body, load_gazetteer(), category_keywords(), help_words)
+    parsed = parse(sms.body, cached_gazetteer(), cached_keywords(), help_words)
     language = parsed.language if parsed.language in REPLY_LANGUAGES else "en"
     values: dict = {"language": parsed.language}
     with force_locale(language):
@@ -228,9 +247,7 @@ def receive(sms: InboundSms) -> Outcome:
                 reply = _("We received your message.")
                 values |= {"status": "failed", "contact_id": contact_id}
             else:
-                contact_id = db.session.scalar(
-                    select(ReporterContact.id).where(ReporterContact.report_id == result.id)
-                )
+                contact_id = result.contact_id
                 reply = (
                     _help_reply(parsed)
                     if parsed.help
@@ -246,8 +263,8 @@ def receive(sms: InboundSms) -> Outcome:
                 }
         reply = fit_one_sms(reply)
     values["reply"] = reply
-    db.session.execute(
-        update(InboundMessage).where(InboundMessage.id == message_id).values(**values)
+    db.session.connection().execute(
+        update(InboundMessage.__table__).where(InboundMessage.id == message_id).values(**values)
     )
     return Outcome(reply=reply, duplicate=False, inbound_id=message_id, contact_id=contact_id)
 
