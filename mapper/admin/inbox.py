@@ -41,7 +41,9 @@ def conversations():
         .group_by(InboundMessage.sender_key)
         .order_by(func.max(InboundMessage.received_at).desc())
     )
-    if status:
+    if status == "duplicate":
+        stmt = stmt.having(func.bool_or(InboundMessage.probable_duplicate))
+    elif status:
         stmt = stmt.having(func.bool_or(InboundMessage.status == status))
     rows = db.session.execute(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template(

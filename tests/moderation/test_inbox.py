@@ -94,3 +94,40 @@ def test_a_reply_is_queued_for_the_senders_gateway(client, make_user, login, unl
         "Are you safe now?",
         "queued",
     )
+
+
+def test_urgent_reports_come_first_in_the_queue(app, client, make_user, login, make_report):
+    make_report("pending", title="Ordinary report")
+    with app.test_request_context():
+        service.receive(
+            InboundSms("twilio", "SMhelp", PHONE, None, "HELP they hit us", datetime.now(UTC))
+        )
+    db.session.commit()
+    login(make_user("moderator"))
+    html = client.get("/admin/reports").get_data(as_text=True)
+    assert html.index("HELP they hit us") < html.index("Ordinary report")
+    assert 'class="urgent"' in html
+
+
+def test_inbox_filter_for_repeated_messages(app, client, make_user, login):
+    with app.test_request_context():
+        repeated = [
+            service.receive(InboundSms("twilio", sid, PHONE, None, "same words", datetime.now(UTC)))
+            for sid in ("SMa", "SMb")
+        ]
+        single = service.receive(
+            InboundSms("twilio", "SMc", "+85512345699", None, "only once", datetime.now(UTC))
+        )
+    db.session.commit()
+    keys = {
+        o.inbound_id: db.session.get(InboundMessage, o.inbound_id).sender_key
+        for o in (*repeated, single)
+    }
+    login(make_user("moderator"))
+    table = (
+        client.get("/admin/inbox?status=duplicate")
+        .get_data(as_text=True)
+        .split('id="conversations"')[1]
+    )
+    assert keys[repeated[0].inbound_id][:10] in table
+    assert keys[single.inbound_id][:10] not in table
