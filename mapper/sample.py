@@ -58,6 +58,14 @@ def _point(lat: str, lon: str) -> str | None:
     return f"SRID=4326;POINT({float(lon)} {float(lat)})" if lat and lon else None
 
 
+def upsert_by_name(model, rows: list[dict]) -> int:
+    """Insert `rows`, or update the existing row with the same name: reloading is safe."""
+    stmt = pg_insert(model).values(rows)
+    changed = {column: stmt.excluded[column] for column in rows[0] if column != "name"}
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=changed))
+    return len(rows)
+
+
 def load_places(path: Path = GAZETTEER) -> int:
     """Upsert the gazetteer (name, Spanish and local names, variants) into `places`."""
     with path.open(encoding="utf-8") as handle:
@@ -74,19 +82,7 @@ def load_places(path: Path = GAZETTEER) -> int:
             }
             for row in csv.DictReader(handle)
         ]
-    stmt = pg_insert(Place).values(rows)
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={
-                "variants": stmt.excluded.variants,
-                "admin_area": stmt.excluded.admin_area,
-                "country": stmt.excluded.country,
-                "location": stmt.excluded.location,
-            },
-        )
-    )
-    return len(rows)
+    return upsert_by_name(Place, rows)
 
 
 def load_help_services(path: Path = HELP_SERVICES) -> int:
@@ -103,20 +99,7 @@ def load_help_services(path: Path = HELP_SERVICES) -> int:
             }
             for row in csv.DictReader(handle)
         ]
-    stmt = pg_insert(HelpService).values(rows)
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={
-                "kind": stmt.excluded.kind,
-                "phone": stmt.excluded.phone,
-                "country": stmt.excluded.country,
-                "national_hotline": stmt.excluded.national_hotline,
-                "location": stmt.excluded.location,
-            },
-        )
-    )
-    return len(rows)
+    return upsert_by_name(HelpService, rows)
 
 
 def loaded_count() -> int:

@@ -58,3 +58,12 @@ def page(browser, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+def sign_in(page, live_server, user, password: str) -> None:
+    """Sign in through the real form."""
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", user.email)
+    page.fill("#password", password)
+    page.click("#sign-in")
+    page.wait_for_url(lambda url: "/auth/login" not in url)

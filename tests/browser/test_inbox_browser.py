@@ -9,6 +9,7 @@ from mapper.channels.sms import service
 from mapper.channels.sms.base import InboundSms
 from mapper.extensions import db
 from mapper.models import InboundMessage, Report
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,7 @@ def test_moderator_places_an_unlocated_message(app, page, live_server, live_db, 
     message = db.session.get(InboundMessage, outcome.inbound_id)
     assert message.status == "needs_location"
 
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#email", moderator.email)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    sign_in(page, live_server, moderator, PASSWORD)
     page.goto(f"{live_server}/admin/inbox?status=needs_location")
     page.click(f"text={message.sender_key[:10]}")
     page.wait_for_selector(".locate-map.leaflet-container")

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from mapper.extensions import db
 from mapper.models import Report
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -30,10 +31,7 @@ def test_moderator_corrects_publishes_and_rejects(
     )
     to_reject = make_report("pending", title="Obvious spam", latitude=11.0, longitude=104.0)
 
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#email", moderator.email)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    sign_in(page, live_server, moderator, PASSWORD)
     page.wait_for_url(f"{live_server}/admin/reports")
     page.click(f"text={to_publish.reference}")
 
