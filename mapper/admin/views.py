@@ -127,9 +127,13 @@ def bulk():
     if not can(current_user, PERMISSION_FOR[action]):
         abort(403)
     references = request.form.getlist("reports")
+    found = {
+        r.reference: r
+        for r in db.session.scalars(select(Report).where(Report.reference.in_(references)))
+    }
     done, skipped = 0, 0
     for reference in references:
-        report = db.session.scalar(select(Report).where(Report.reference == reference))
+        report = found.get(reference)
         version = request.form.get(f"version-{reference}", type=int)
         if report is None or version is None:
             skipped += 1

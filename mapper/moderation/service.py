@@ -160,9 +160,8 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
             changes[field] = (getattr(report, field), new)
             values[field] = new
     old_slugs = sorted(c.slug for c in report.categories)
-    new_slugs = sorted(
-        db.session.scalars(select(Category.slug).where(Category.id.in_(category_ids)))
-    )
+    new_categories = list(db.session.scalars(select(Category).where(Category.id.in_(category_ids))))
+    new_slugs = sorted(c.slug for c in new_categories)
     old_point = _coordinates(report)
     new_point = (lat, lon) if lat is not None and lon is not None else None
     if new_point != old_point and new_point is not None:
@@ -176,9 +175,7 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
         return False
     _write(report, expected_version, values)
     if "categories" in changes:
-        report.categories = list(
-            db.session.scalars(select(Category).where(Category.id.in_(category_ids)))
-        )
+        report.categories = new_categories
     record_event(report.id, "edit", actor, changes)
     return True
 

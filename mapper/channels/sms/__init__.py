@@ -12,7 +12,6 @@ from mapper.extensions import csrf, db
 bp = Blueprint("sms", __name__)
 # Gateways authenticate with signatures or secrets, not browser sessions.
 csrf.exempt(bp)
-LATER_REPLIES = ("smssync", "africastalking")
 
 
 def gateway(name: str) -> Gateway:
@@ -22,31 +21,17 @@ def gateway(name: str) -> Gateway:
     return cls(current_app.config)
 
 
-def refuse(error: GatewayError, name: str) -> Response:
-    if name in ("smssync", "frontlinesms"):
-        response = jsonify({"payload": {"success": False, "error": error.message}})
-    else:
-        response = Response(error.message, mimetype="text/plain")
-    response.status_code = error.status
-    return response
-
-
 def handle(name: str, token: str | None = None) -> Response:
     adapter = gateway(name)
     try:
         sms = adapter.parse(request, token)
     except GatewayError as error:
-        return refuse(error, name)
+        return adapter.refusal(error)
     outcome = service.receive(sms)
-    if name in LATER_REPLIES:
+    if adapter.queues_replies:
         service.queue_reply(outcome, name)
     db.session.commit()  # the gateway hears "success" only once the message is stored
-    if name == "smssync":
-        return payload(service.queued_for("smssync"))
-    if name == "frontlinesms":
-        messages = [{"to": sms.sender, "message": outcome.reply}] if outcome.reply else None
-        return payload(messages)
-    return adapter.reply(outcome.reply)
+    return adapter.reply(outcome.reply, sms)
 
 
 @bp.post("/<name>")
@@ -72,21 +57,21 @@ def smssync_poll():
     try:
         adapter.authenticate(request.args.get("secret"))
     except GatewayError as error:
-        return refuse(error, "smssync")
+        return adapter.refusal(error)
     if request.args.get("task") != "send":
         return payload()
     return payload(service.queued_for("smssync"))
 
 
 def smssync_sent() -> Response:
-    gateway("smssync")  # 404 unless configured
+    adapter = gateway("smssync")  # 404 unless configured
     body = request.get_json(silent=True) or {}
     secret = request.args.get("secret") or body.get("secret") or request.form.get("secret")
     if not same_secret(secret, current_app.config["MAPPER_SMSSYNC_SECRET"]):
-        return refuse(GatewayError(403, "bad secret"), "smssync")
+        return adapter.refusal(GatewayError(403, "bad secret"))
     uuids = body.get("queued_messages") or request.form.getlist("queued_messages")
     if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
-        return refuse(GatewayError(400, "queued_messages must be a list"), "smssync")
+        return adapter.refusal(GatewayError(400, "queued_messages must be a list"))
     confirmed = service.mark_sent("smssync", uuids)
     db.session.commit()
     return jsonify({"queued_messages": confirmed})

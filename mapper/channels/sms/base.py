@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Request, Response
+from flask import Request, Response, jsonify
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Gateway:
     """One provider: configured?, authenticate and parse a request, render the reply."""
 
     name = ""
+    queues_replies = False  # replies leave later (polling or the provider's API), not inline
+    refuses_as_payload = False  # refusals in the SMSSync-style JSON payload
 
     def __init__(self, config):
         self.config = config
@@ -49,8 +51,16 @@ class Gateway:
     def parse(self, request: Request, token: str | None = None) -> InboundSms:
         raise NotImplementedError
 
-    def reply(self, text: str | None) -> Response:
+    def reply(self, text: str | None, sms: InboundSms) -> Response:
         raise NotImplementedError
+
+    def refusal(self, error: GatewayError) -> Response:
+        if self.refuses_as_payload:
+            response = jsonify({"payload": {"success": False, "error": error.message}})
+        else:
+            response = Response(error.message, mimetype="text/plain")
+        response.status_code = error.status
+        return response
 
 
 def now() -> datetime:

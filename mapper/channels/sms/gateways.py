@@ -10,6 +10,7 @@ from flask import Request, Response, jsonify
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from mapper.channels.sms import service
 from mapper.channels.sms.base import (
     Gateway,
     GatewayError,
@@ -52,7 +53,7 @@ class Twilio(Gateway):
             "twilio", form["MessageSid"], form["From"], form.get("To"), form.get("Body", ""), now()
         )
 
-    def reply(self, text: str | None) -> Response:
+    def reply(self, text: str | None, sms: InboundSms) -> Response:
         response = MessagingResponse()
         if text:
             response.message(text)
@@ -81,8 +82,12 @@ class SMSSync(Gateway):
             "smssync", external, form["from"], form.get("sent_to"), form["message"], sent_at
         )
 
-    def reply(self, text: str | None) -> Response:  # queued replies go in the payload
-        return payload()
+    queues_replies = True
+    refuses_as_payload = True
+
+    def reply(self, text: str | None, sms: InboundSms) -> Response:
+        # Every reply still waiting (this one included) rides on the payload.
+        return payload(service.queued_for("smssync"))
 
 
 class FrontlineSMS(Gateway):
@@ -115,9 +120,10 @@ class FrontlineSMS(Gateway):
             "frontlinesms", external, values["from"], values.get("to"), values["message"], sent_at
         )
 
-    def reply(self, text: str | None) -> Response:
-        messages = None
-        return payload(messages)
+    refuses_as_payload = True
+
+    def reply(self, text: str | None, sms: InboundSms) -> Response:
+        return payload([{"to": sms.sender, "message": text}] if text else None)
 
 
 class AfricasTalking(Gateway):
@@ -135,7 +141,9 @@ class AfricasTalking(Gateway):
             "africastalking", form["id"], form["from"], form.get("to"), form.get("text", ""), now()
         )
 
-    def reply(self, text: str | None) -> Response:
+    queues_replies = True
+
+    def reply(self, text: str | None, sms: InboundSms) -> Response:
         # The provider ignores the callback's body: replies go out through its API.
         return Response("", status=200)
 
