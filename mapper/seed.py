@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from mapper.extensions import db
 from mapper.geo import displace_many
+from mapper.geo.hexes import hex_of
 from mapper.intake.service import REFERENCE_ALPHABET
 from mapper.models import Category
 
@@ -38,6 +39,8 @@ REPORT_COLUMNS = (
     "language",
     "custom_answers",
     "mask_seed",
+    "h3_public",
+    "h3_exact",
 )
 # Centres of activity the synthetic points spread around (lat, lon, spread in degrees).
 HOTSPOTS = [
@@ -105,7 +108,8 @@ def synthetic_chunk(
             f"Generated for load testing.\t{occurred_text[i]}Z\t{received_text[i]}Z\t"
             f"SRID=4326;POINT({lons[i]} {lats[i]})\t"
             f"SRID=4326;POINT({public_lons[i]} {public_lats[i]})\t50\t\\N\t{sources[i]}\t"
-            f"{statuses[i]}\ten\t{{}}\t\\\\x{seeds[i].hex()}\n"
+            f"{statuses[i]}\ten\t{{}}\t\\\\x{seeds[i].hex()}\t"
+            f"{hex_of(public_lats[i], public_lons[i])}\t{hex_of(lats[i], lons[i])}\n"
         )
         links.append(f"{report_id}\t{categories[i]}\n")
     return "".join(reports), "".join(links)
@@ -201,6 +205,7 @@ def seed_reports(count: int, random_seed: int = 1, batch: int = 500_000) -> floa
     )
     for drop, _create in ddl:
         db.session.execute(text(drop))
+    _map_triggers("DISABLE")
     progress = tqdm(
         total=count, desc="reports", unit="rows", unit_scale=True, disable=None, mininterval=1
     )
@@ -217,5 +222,29 @@ def seed_reports(count: int, random_seed: int = 1, batch: int = 500_000) -> floa
     for _drop, create in reversed(ddl):
         db.session.execute(text(create))
     db.session.execute(text("ANALYZE reports"))
+    _map_triggers("ENABLE")
+    if rebuild:
+        db.session.execute(text("SELECT map_cells_rebuild()"))
+    else:
+        db.session.execute(ADD_TO_ROLLUPS, {"first": first, "stop": first + count})
     db.session.commit()
     return time.perf_counter() - started
+
+
+# The map rollups for reports loaded with their triggers off (small loads).
+ADD_TO_ROLLUPS = text("""
+SELECT map_cells_apply(array_agg(map_change_of(r, c, 1)))
+FROM reports AS r
+CROSS JOIN LATERAL unnest(0 || map_category_closure(ARRAY(
+    SELECT category_id FROM report_categories WHERE report_id = r.id))) AS c
+WHERE r.id >= :first AND r.id < :stop
+""")
+
+
+def _map_triggers(action: str) -> None:
+    """Row-by-row rollup upkeep is slow for bulk loads: rollups are made once afterwards."""
+    for table, trigger in (
+        ("reports", "map_reports_inserted"),
+        ("report_categories", "map_links_inserted"),
+    ):
+        db.session.execute(text(f"ALTER TABLE {table} {action} TRIGGER {trigger}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from mapper.api import categories, openapi, reports
+from mapper.api import categories, maps, openapi, reports
 from mapper.extensions import csrf
 
 bp = Blueprint("api", __name__)
@@ -34,6 +34,30 @@ def show_report(reference: str):
 def list_categories():
     """List the category tree with names in every language."""
     return jsonify(categories.category_tree())
+
+
+@bp.get("/clusters")
+def clusters():
+    """Count matching reports per map cell of the view; single reports as themselves."""
+    return maps.clusters(request)
+
+
+@bp.get("/heatmap")
+def heatmap():
+    """Give aggregated weights of matching reports for a heat layer."""
+    return maps.heatmap(request)
+
+
+@bp.get("/histogram")
+def histogram():
+    """Count matching reports per day, week or month of the event date."""
+    return maps.histogram(request)
+
+
+@bp.get("/hotspots")
+def hotspots():
+    """Find Getis-Ord Gi* hot and cold spots over H3 hexagons."""
+    return maps.hotspots(request)
 
 
 @bp.get("/openapi.json")

@@ -172,6 +172,25 @@ def _json(ref: str, description: str) -> dict:
     }
 
 
+_ZOOM = _query("zoom", "map zoom 0-18", {"type": "integer", "minimum": 0, "maximum": 18})
+MAP_PARAMETERS = FILTER_PARAMETERS + [
+    _query("status", "comma-separated statuses (public: published, verified)"),
+    _query(
+        "audience", "`reviewer` for analysts: all statuses, exact points", {"enum": ["reviewer"]}
+    ),
+]
+
+
+def _map_responses(description: str) -> dict:
+    return {
+        "200": {"description": description},
+        "400": _error("Bad parameter"),
+        "401": _error("audience=reviewer without signing in"),
+        "403": _error("audience=reviewer without the analyst role"),
+        "422": _error("Bad filter value"),
+    }
+
+
 PATHS = {
     "/api/v1/reports": {
         "post": {
@@ -246,6 +265,52 @@ PATHS = {
                     },
                 }
             },
+        },
+    },
+    "/api/v1/clusters": {
+        "get": {
+            "summary": "Clusters of matching reports per 64-pixel cell of the view",
+            "description": "Counts are exact for the cells the bbox touches (the answer's "
+            "`bbox`); a cell holding one report is that report. `audience=reviewer` (analysts "
+            "and above) gives every status at exact locations.",
+            "parameters": MAP_PARAMETERS + [_ZOOM],
+            "responses": _map_responses("GeoJSON FeatureCollection with `total` and `bbox`"),
+        },
+    },
+    "/api/v1/heatmap": {
+        "get": {
+            "summary": "Heat weights: report counts on a grid of 16-pixel cells",
+            "parameters": MAP_PARAMETERS + [_ZOOM],
+            "responses": _map_responses("`points` as [lat, lon, weight], `max`, `total`"),
+        },
+    },
+    "/api/v1/histogram": {
+        "get": {
+            "summary": "Matching reports per day, week or month of the event date",
+            "parameters": MAP_PARAMETERS
+            + [
+                _ZOOM,
+                _query("bucket", "bucket size", {"enum": ["day", "week", "month"]}),
+            ],
+            "responses": _map_responses("`buckets` of {start, count}, `total`"),
+        },
+    },
+    "/api/v1/hotspots": {
+        "get": {
+            "summary": "Getis-Ord Gi* hot and cold spots over H3 hexagons",
+            "description": "Each hexagon with its count, z-score, two-tailed p-value and "
+            "confidence bin (-3..3 for 99/95/90 % cold or hot spots); cached per filter "
+            "for a minute.",
+            "parameters": MAP_PARAMETERS
+            + [
+                _query(
+                    "resolution", "H3 resolution", {"type": "integer", "minimum": 0, "maximum": 10}
+                ),
+                _query(
+                    "fdr", "Benjamini-Hochberg false discovery rate correction", {"type": "boolean"}
+                ),
+            ],
+            "responses": _map_responses("GeoJSON FeatureCollection of hexagons"),
         },
     },
     "/api/v1/openapi.json": {

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.geo import displace
+from mapper.geo.hexes import hex_of
 from mapper.intake.submission import CleanReport, Submission
 from mapper.intake.validators import validate
 from mapper.models import Category, Report
@@ -121,14 +122,14 @@ WITH new_report AS (
     INSERT INTO reports (
         reference, title, description, occurred_at, received_at, location, public_location,
         location_accuracy_m, place_name, source, status, language, custom_answers, mask_seed,
-        idempotency_key, request_fingerprint, urgent)
+        idempotency_key, request_fingerprint, urgent, h3_public, h3_exact)
     VALUES (
         %(reference)s, %(title)s, %(description)s, %(occurred_at)s, %(received_at)s,
         ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
         ST_SetSRID(ST_MakePoint(%(public_lon)s, %(public_lat)s), 4326),
         %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
         CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s,
-        %(urgent)s)
+        %(urgent)s, %(h3_public)s, %(h3_exact)s)
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_categories AS (
@@ -174,6 +175,8 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
         "fingerprint": fingerprint if key else None,
         "category_ids": list(clean.category_ids),
         "urgent": clean.urgent,
+        "h3_public": hex_of(public_lat, public_lon),
+        "h3_exact": hex_of(clean.latitude, clean.longitude),
         "has_contact": contact is not None,
         "contact_name": contact.name if contact else None,
         "contact_phone": contact.phone if contact else None,

@@ -74,6 +74,9 @@ class Report(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     # Asked for help (e.g. the SMS HELP keyword): shown first in the review queue.
     urgent: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # H3 cells (resolution H3_RESOLUTION) of the public and the exact point, for hotspots.
+    h3_public: Mapped[int | None] = mapped_column(BigInteger)
+    h3_exact: Mapped[int | None] = mapped_column(BigInteger)
 
     categories: Mapped[list[Category]] = relationship(
         secondary=report_categories, order_by=Category.position

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from mapper.errors import Conflict, MapperError, ValidationFailed
 from mapper.extensions import db
+from mapper.geo.hexes import hex_of
 from mapper.intake.service import categories_cache, public_point
 from mapper.intake.submission import Submission
 from mapper.intake.validators import (
@@ -169,6 +170,8 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
         public = public_point(lat, lon, report.mask_seed)
         values["location"] = f"SRID=4326;POINT({lon!r} {lat!r})"
         values["public_location"] = f"SRID=4326;POINT({public[1]!r} {public[0]!r})"
+        values["h3_public"] = hex_of(*public)
+        values["h3_exact"] = hex_of(lat, lon)
     if old_slugs != new_slugs:
         changes["categories"] = (old_slugs, new_slugs)
     if not changes:

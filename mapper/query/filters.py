@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
@@ -19,6 +19,8 @@ MAX_TEXT_QUERY = 200
 
 @dataclass(frozen=True)
 class ReportFilters:
+    """`start` is inclusive and `end` exclusive: a date-only `to` takes in that whole day."""
+
     bbox: BBox | None = None
     start: datetime | None = None
     end: datetime | None = None
@@ -31,9 +33,14 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
-def _parse_moment(value: str, field: str, problems: list) -> datetime | None:
+def _parse_moment(value: str, field: str, problems: list, until: bool = False):
+    """A moment from a date or an RFC 3339 time; with `until`, the first moment after it."""
     try:
-        return parse_datetime(value if "T" in value else value + "T00:00:00Z")
+        if "T" in value:
+            moment = parse_datetime(value)
+            return moment + timedelta(microseconds=1) if until else moment
+        day = parse_datetime(value + "T00:00:00Z")
+        return day + timedelta(days=1) if until else day
     except ValueError:
         problems.append((field, _("Not a valid date and time (use RFC 3339).")))
         return None
@@ -51,8 +58,8 @@ def parse_filters(args) -> ReportFilters:
     if args.get("from"):
         start = _parse_moment(args["from"], "from", problems)
     if args.get("to"):
-        end = _parse_moment(args["to"], "to", problems)
-    if start and end and start > end:
+        end = _parse_moment(args["to"], "to", problems, until=True)
+    if start and end and start >= end:
         problems.append(("to", _("Must not be before 'from'.")))
     sources = _split(args.get("source"))
     for source in sources:
@@ -76,7 +83,7 @@ def time_clause(start: datetime | None, end: datetime | None) -> ColumnElement:
     if start is not None:
         clauses.append(Report.occurred_at >= start)
     if end is not None:
-        clauses.append(Report.occurred_at <= end)
+        clauses.append(Report.occurred_at < end)
     return and_(*clauses)
 
 

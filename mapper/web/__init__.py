@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, abort, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mapper.api.categories import category_tree
+from mapper.auth.permissions import can
+from mapper.query.maps import REVIEWER_DEFAULT_STATUSES
 
 bp = Blueprint("web", __name__)
 
@@ -14,10 +20,57 @@ VENDOR = {
 }
 
 
+def _map_page(reviewer: bool):
+    sources = [
+        ("web", _("Web form")),
+        ("sms", _("SMS")),
+        ("volunteer", _("Volunteers")),
+        ("api", _("API")),
+        ("odk", _("ODK")),
+        ("import", _("Import")),
+    ]
+    statuses = [
+        ("pending", _("Pending")),
+        ("published", _("Published")),
+        ("verified", _("Verified")),
+        ("rejected", _("Rejected")),
+        ("archived", _("Archived")),
+    ]
+    legend = [
+        (3, _("Hot spot, 99 %")),
+        (2, _("Hot spot, 95 %")),
+        (1, _("Hot spot, 90 %")),
+        (0, _("Not significant")),
+        (-1, _("Cold spot, 90 %")),
+        (-2, _("Cold spot, 95 %")),
+        (-3, _("Cold spot, 99 %")),
+    ]
+    return render_template(
+        "web/map.html",
+        title=_("Analyst map") if reviewer else _("Map"),
+        reviewer=reviewer,
+        categories=category_tree(),
+        sources=sources,
+        statuses=statuses,
+        default_statuses=REVIEWER_DEFAULT_STATUSES,
+        legend=legend,
+    )
+
+
 @bp.get("/")
 def public_map():
-    """Show the public map of published reports."""
-    return render_template("web/map.html")
+    """Show the public map of published and verified reports."""
+    return _map_page(reviewer=False)
+
+
+@bp.get("/analyst")
+def analyst_map():
+    """Show the analysts' map: every status, exact locations."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    if not can(current_user, "view_exact_location"):
+        abort(403)
+    return _map_page(reviewer=True)
 
 
 @bp.get("/healthz")

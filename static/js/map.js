@@ -1,78 +1,245 @@
-// Public map: published reports at their public locations, fed by the JSON API.
+// The map: clusters, heat or hotspots from the server for the view and filters, a histogram
+// of event dates to pick a time range, and an animation through time. State lives in the URL.
 (function () {
   "use strict";
   var element = document.getElementById("map");
+  var form = document.getElementById("map-filters");
   var status = document.getElementById("map-status");
+  var strip = document.getElementById("histogram");
+  var slider = document.getElementById("time-slider");
+  var play = document.getElementById("play");
+  var legend = document.getElementById("hotspot-legend");
+  var api = element.dataset;
+  var params = new URLSearchParams(window.location.search);
   var map = window.mapperMap(element, {});
-  map.setView([13, 20], 2);
-  var cluster = L.markerClusterGroup({ chunkedLoading: true });
-  map.addLayer(cluster);
-  var MAX_PAGES = 20;
+  map.setView([Number(params.get("lat") || 13), Number(params.get("lon") || 20)],
+              Number(params.get("z") || 2));
+  var layer = null, request = 0, histogram = [], bucketMs = { day: 864e5, week: 6048e5, month: 2592e6 };
+  var FIELDS = ["layer", "category", "source", "q", "from", "to", "bucket"];
 
-  // Popups are built from text nodes only: report text is never parsed as HTML.
-  function popup(properties) {
-    var box = document.createElement("div");
-    box.className = "report-popup";
-    var title = document.createElement("h3");
-    title.textContent = properties.title;
-    box.appendChild(title);
-    var when = document.createElement("p");
-    when.className = "when";
-    when.textContent = element.dataset.labelOccurred + " " +
-      new Date(properties.occurred_at).toLocaleDateString(document.documentElement.lang);
-    box.appendChild(when);
-    if (properties.verified) {
-      var badge = document.createElement("p");
-      badge.className = "verified";
-      badge.textContent = element.dataset.labelVerified;
-      box.appendChild(badge);
-    }
-    var text = document.createElement("p");
-    text.className = "description";
-    text.textContent = properties.description;
-    box.appendChild(text);
-    var ref = document.createElement("p");
-    ref.className = "reference";
-    ref.textContent = properties.reference;
-    box.appendChild(ref);
-    return box;
-  }
+  FIELDS.forEach(function (name) {
+    var field = form.elements[name];
+    if (field && params.has(name)) field.value = params.get(name);
+  });
+  form.querySelectorAll("input[name=status]").forEach(function (box) {
+    if (params.has("status")) box.checked = params.get("status").split(",").indexOf(box.value) >= 0;
+  });
 
-  function addFeatures(features) {
-    var markers = [];
-    features.forEach(function (feature) {
-      if (!feature.geometry) return;
-      var c = feature.geometry.coordinates;
-      var marker = L.marker([c[1], c[0]], { title: feature.properties.title });
-      marker.feature = feature;
-      marker.bindPopup(function () { return popup(feature.properties); });
-      markers.push(marker);
+  function filters() {
+    var query = new URLSearchParams();
+    FIELDS.forEach(function (name) {
+      var field = form.elements[name];
+      if (field && field.value && name !== "layer" && name !== "bucket") query.set(name, field.value);
     });
-    cluster.addLayers(markers);
-    return markers.length;
+    var statuses = Array.prototype.map.call(
+      form.querySelectorAll("input[name=status]:checked"), function (box) { return box.value; });
+    if (statuses.length) query.set("status", statuses.join(","));
+    if (api.audience) query.set("audience", api.audience);
+    return query;
   }
 
-  var total = 0;
-  function load(url, page) {
-    status.textContent = status.dataset.labelLoading;
-    fetch(url, { headers: { Accept: "application/json" } })
+  function viewQuery() {
+    var query = filters(), b = map.getBounds();
+    var west = b.getWest(), east = b.getEast();
+    if (east - west >= 360) { west = -180; east = 180; }
+    var wrap = function (lon) { return ((lon + 540) % 360) - 180; };
+    query.set("bbox", [wrap(west), Math.max(b.getSouth(), -90), wrap(east), Math.min(b.getNorth(), 90)]
+      .map(function (v) { return v.toFixed(5); }).join(","));
+    query.set("zoom", String(Math.min(18, Math.max(0, map.getZoom()))));
+    return query;
+  }
+
+  function keepInUrl() {
+    var state = filters(), centre = map.getCenter();
+    state.delete("audience");
+    state.set("layer", form.elements.layer.value);
+    state.set("bucket", form.elements.bucket.value);
+    state.set("z", String(map.getZoom()));
+    state.set("lat", centre.lat.toFixed(4));
+    state.set("lon", centre.lng.toFixed(4));
+    window.history.replaceState(null, "", "?" + state.toString());
+  }
+
+  function getJson(path, query) {
+    return fetch(path + "?" + query.toString(), { headers: { Accept: "application/json" },
+                                                  credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
-      })
-      .then(function (collection) {
-        total += addFeatures(collection.features);
-        if (collection.next && page < MAX_PAGES) {
-          load(collection.next, page + 1);
-        } else {
-          status.textContent = status.dataset.labelCount.replace("{count}", total);
-          element.dataset.loaded = String(total);
-        }
-      })
-      .catch(function () {
-        status.textContent = status.dataset.labelError;
       });
   }
-  load(element.dataset.reportsUrl + "?limit=1000", 1);
-  window.mapperPublicMap = { map: map, cluster: cluster };
+
+  // Popups are built from text nodes only: report text is never parsed as HTML.
+  function popup(p) {
+    var box = document.createElement("div");
+    box.className = "report-popup";
+    [["h3", p.title], ["p", api.labelOccurred + " " +
+      new Date(p.occurred_at).toLocaleDateString(document.documentElement.lang)],
+     ["p", p.verified ? api.labelVerified : ""], ["p", p.description], ["p", p.reference]]
+      .forEach(function (part) {
+        if (!part[1]) return;
+        var node = document.createElement(part[0]);
+        node.textContent = part[1];
+        box.appendChild(node);
+      });
+    return box;
+  }
+
+  function clusterLayer(collection) {
+    var group = L.layerGroup();
+    collection.features.forEach(function (f) {
+      var c = f.geometry.coordinates, p = f.properties;
+      if (!p.cluster) {
+        var marker = L.marker([c[1], c[0]], { title: p.title });
+        marker.bindPopup(function () { return popup(p); });
+        return group.addLayer(marker);
+      }
+      var size = p.count < 10 ? "small" : p.count < 1000 ? "medium" : "large";
+      var icon = L.divIcon({ html: "<div><span></span></div>", className: "marker-cluster marker-cluster-" + size,
+                             iconSize: L.point(40, 40) });
+      var marker = L.marker([c[1], c[0]], { icon: icon, title: String(p.count) });
+      marker.on("add", function () {
+        marker.getElement().querySelector("span").textContent = p.count.toLocaleString();
+        marker.getElement().dataset.count = p.count;
+      });
+      marker.on("click", function () {
+        var b = p.bbox;
+        if (b[0] === b[2] && b[1] === b[3]) map.setView([c[1], c[0]], p.expansion_zoom);
+        else map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: p.expansion_zoom });
+      });
+      group.addLayer(marker);
+    });
+    return group;
+  }
+
+  var BIN_COLOURS = { "-3": "#2166ac", "-2": "#67a9cf", "-1": "#d1e5f0", "0": "#f7f7f7",
+                      "1": "#fddbc7", "2": "#ef8a62", "3": "#b2182b" };
+  function hotspotLayer(collection) {
+    return L.geoJSON(collection, { style: function (f) {
+      return { color: "#555", weight: 0.5, fillOpacity: 0.6, fillColor: BIN_COLOURS[String(f.properties.bin)] };
+    }, onEachFeature: function (f, shape) {
+      shape.bindTooltip(f.properties.count + " · z " + f.properties.z.toFixed(2));
+    } });
+  }
+
+  function draw() {
+    var kind = form.elements.layer.value, mine = ++request;
+    status.textContent = status.dataset.labelLoading;
+    element.setAttribute("aria-busy", "true");
+    var path = kind === "heatmap" ? api.heatmapUrl : kind === "hotspots" ? api.hotspotsUrl : api.clustersUrl;
+    var query = viewQuery();
+    if (kind === "hotspots") query.set("resolution", String(Math.min(9, Math.max(3, map.getZoom() - 3))));
+    legend.hidden = kind !== "hotspots";
+    keepInUrl();
+    return getJson(path, query).then(function (answer) {
+      if (mine !== request) return;
+      if (layer) map.removeLayer(layer);
+      layer = kind === "heatmap" ? new L.MapperHeat(answer.points, answer.max)
+        : kind === "hotspots" ? hotspotLayer(answer) : clusterLayer(answer);
+      layer.addTo(map);
+      status.textContent = status.dataset.labelCount.replace("{count}", answer.total.toLocaleString());
+      element.dataset.total = String(answer.total);
+      element.dataset.drawn = String(mine);
+      element.removeAttribute("aria-busy");
+    }).catch(function () {
+      if (mine === request) status.textContent = status.dataset.labelError;
+    });
+  }
+
+  // The histogram covers every date; the selected range is shaded and can be dragged out.
+  function loadHistogram() {
+    var query = viewQuery();
+    query.delete("from");
+    query.delete("to");
+    query.set("bucket", form.elements.bucket.value);
+    return getJson(api.histogramUrl, query).then(function (answer) {
+      histogram = answer.buckets;
+      slider.max = String(Math.max(0, histogram.length - 1));
+      paintHistogram();
+    });
+  }
+
+  function paintHistogram() {
+    var ctx = strip.getContext("2d"), width = strip.width = strip.clientWidth, height = strip.height;
+    ctx.clearRect(0, 0, width, height);
+    if (!histogram.length) return;
+    var max = Math.max.apply(null, histogram.map(function (b) { return b.count; })) || 1;
+    var w = width / histogram.length, from = form.elements.from.value, to = form.elements.to.value;
+    histogram.forEach(function (b, i) {
+      var inside = (!from || b.start >= from.slice(0, 10) || nextStart(i) > from) && (!to || b.start <= to);
+      ctx.fillStyle = inside ? "#b2182b" : "#c8c8c8";
+      var h = Math.max(1, b.count / max * (height - 2));
+      ctx.fillRect(i * w, height - h, Math.max(1, w - 1), h);
+    });
+    strip.dataset.buckets = String(histogram.length);
+  }
+
+  function nextStart(i) { return histogram[i + 1] ? histogram[i + 1].start : "9999"; }
+  function bucketAt(x) {
+    var i = Math.floor(x / strip.clientWidth * histogram.length);
+    return Math.min(histogram.length - 1, Math.max(0, i));
+  }
+  function endOf(i) {
+    var next = histogram[i + 1] ? new Date(histogram[i + 1].start) : new Date(Date.parse(histogram[i].start) + bucketMs[form.elements.bucket.value]);
+    return new Date(next.getTime() - 864e5).toISOString().slice(0, 10);
+  }
+  function selectBuckets(a, b) {
+    var lo = Math.min(a, b), hi = Math.max(a, b);
+    form.elements.from.value = histogram[lo].start;
+    form.elements.to.value = endOf(hi);
+    slider.value = String(hi);
+    paintHistogram();
+  }
+
+  var dragStart = null;
+  strip.addEventListener("pointerdown", function (event) {
+    if (!histogram.length) return;
+    dragStart = bucketAt(event.offsetX);
+    strip.setPointerCapture(event.pointerId);
+    selectBuckets(dragStart, dragStart);
+  });
+  strip.addEventListener("pointermove", function (event) {
+    if (dragStart !== null) selectBuckets(dragStart, bucketAt(event.offsetX));
+  });
+  strip.addEventListener("pointerup", function (event) {
+    if (dragStart === null) return;
+    selectBuckets(dragStart, bucketAt(event.offsetX));
+    dragStart = null;
+    draw();
+  });
+
+  // The slider and the play button step one bucket at a time.
+  slider.addEventListener("input", function () {
+    if (!histogram.length) return;
+    selectBuckets(Number(slider.value), Number(slider.value));
+    draw();
+  });
+  var timer = null;
+  play.addEventListener("click", function () {
+    if (timer) { clearInterval(timer); timer = null; play.textContent = play.dataset.labelPlay; return; }
+    play.textContent = play.dataset.labelPause;
+    var i = form.elements.from.value ? Number(slider.value) : 0;
+    timer = setInterval(function () {
+      if (i >= histogram.length) { clearInterval(timer); timer = null; play.textContent = play.dataset.labelPlay; return; }
+      selectBuckets(i, i);
+      draw();
+      i += 1;
+    }, 900);
+  });
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "bucket" || event.target.name !== "layer") loadHistogram();
+    draw();
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); loadHistogram(); draw(); });
+  document.getElementById("clear-time").addEventListener("click", function () {
+    form.elements.from.value = "";
+    form.elements.to.value = "";
+    paintHistogram();
+    draw();
+  });
+  map.on("moveend", function () { draw(); loadHistogram(); });
+  loadHistogram();
+  draw();
+  window.mapperPublicMap = { map: map, draw: draw };
 })();

@@ -30,6 +30,23 @@ CASES = {
     "api.list_reports": [("GET", "/api/v1/reports", None, EVERYONE, 200)],
     "api.show_report": [("GET", "/api/v1/reports/{ref}", None, EVERYONE, 404)],
     "api.list_categories": [("GET", "/api/v1/categories", None, EVERYONE, 200)],
+    "api.clusters": [
+        ("GET", "/api/v1/clusters?zoom=3", None, EVERYONE, 200),
+        ("GET", "/api/v1/clusters?zoom=3&audience=reviewer", None, STAFF_READ, 200),
+    ],
+    "api.heatmap": [
+        ("GET", "/api/v1/heatmap", None, EVERYONE, 200),
+        ("GET", "/api/v1/heatmap?audience=reviewer", None, STAFF_READ, 200),
+    ],
+    "api.histogram": [
+        ("GET", "/api/v1/histogram", None, EVERYONE, 200),
+        ("GET", "/api/v1/histogram?audience=reviewer", None, STAFF_READ, 200),
+    ],
+    "api.hotspots": [
+        ("GET", "/api/v1/hotspots", None, EVERYONE, 200),
+        ("GET", "/api/v1/hotspots?audience=reviewer", None, STAFF_READ, 200),
+    ],
+    "web.analyst_map": [("GET", "/analyst", None, STAFF_READ, 200)],
     "api.openapi_document": [("GET", "/api/v1/openapi.json", None, EVERYONE, 200)],
     "auth.login": [("GET", "/auth/login", None, EVERYONE, 200)],
     # Gateways authenticate by signature or secret, whoever is signed in: without one, 403.

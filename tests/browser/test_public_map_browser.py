@@ -1,48 +1,101 @@
-"""The public map in a real browser: published reports only, at public locations, escaped."""
+"""The maps in a real browser: server clusters, zoom on click, a time range dragged on the
+histogram, heatmap and hotspot layers, escaped popups, and what analysts see besides."""
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
 
-from mapper.extensions import db
-from mapper.models import Report
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 HOSTILE = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>'
 
 
-def test_map_shows_published_reports_at_public_locations_only(
-    page, live_server, live_db, make_report
-):
-    published = make_report(
-        "published", title=HOSTILE, description=HOSTILE, latitude=11.5564, longitude=104.9282
+@pytest.fixture
+def town(live_db, make_report):
+    start = datetime(2023, 1, 10, tzinfo=UTC)
+    for i in range(8):
+        make_report(
+            "published" if i % 2 else "verified",
+            title=f"Report {i}",
+            latitude=11.55 + 0.02 * (i % 4),
+            longitude=104.90 + 0.02 * (i // 4),
+            occurred_at=(start + timedelta(days=100 * i)).isoformat(),
+        )
+    make_report(
+        "published",
+        title=HOSTILE,
+        description=HOSTILE,
+        latitude=13.75,
+        longitude=100.50,
+        occurred_at=start.isoformat(),
     )
     make_report("pending", title="Pending must not show", latitude=11.6, longitude=104.9)
-    make_report("rejected", title="Rejected must not show", latitude=11.5, longitude=104.8)
-    public = db.session.execute(
-        select(func.ST_Y(Report.public_location), func.ST_X(Report.public_location)).where(
-            Report.id == published.id
-        )
-    ).one()
 
-    page.goto(f"{live_server}/")
-    page.wait_for_selector("#map[data-loaded]")
-    assert page.get_attribute("#map", "data-loaded") == "1"
-    markers = page.evaluate("""() => {
-        const found = [];
-        window.mapperPublicMap.cluster.eachLayer(m => found.push(
-            [m.getLatLng().lat, m.getLatLng().lng, m.feature.properties.title]));
-        return found;
-    }""")
-    assert markers == [[public[0], public[1], HOSTILE]]
-    assert (public[0], public[1]) != (11.5564, 104.9282)
 
-    page.evaluate("""() => {
-        const m = window.mapperPublicMap.cluster.getLayers()[0];
-        window.mapperPublicMap.map.setView(m.getLatLng(), 16);
-        m.openPopup();
-    }""")
+def total(page) -> int:
+    return int(page.get_attribute("#map", "data-total"))
+
+
+def wait_redrawn(page, after: str) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('#map').dataset.drawn !== n"
+        " && !document.querySelector('#map').hasAttribute('aria-busy')",
+        arg=after,
+    )
+
+
+def test_clusters_zoom_time_range_and_layers(page, live_server, town):
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    assert total(page) == 9
+    assert "9 matching reports" in page.text_content("#map-status")
+
+    zoom = page.evaluate("window.mapperPublicMap.map.getZoom()")
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.click(".marker-cluster[data-count='8']")
+    wait_redrawn(page, drawn)
+    assert page.evaluate("window.mapperPublicMap.map.getZoom()") > zoom
+
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    page.wait_for_selector("#histogram[data-buckets]")
+    box = page.locator("#histogram").bounding_box()
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.mouse.move(box["x"] + 2, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + 20, steps=5)
+    page.mouse.up()
+    wait_redrawn(page, drawn)
+    assert 0 < total(page) < 9
+    assert "from=2023-01" in page.url and "to=" in page.url
+
+    page.check("input[name=layer][value=heatmap]")
+    page.wait_for_selector("canvas.heat-layer")
+    page.check("input[name=layer][value=hotspots]")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    assert page.is_visible("#hotspot-legend")
+    assert "layer=hotspots" in page.url
+
+
+def test_a_hostile_title_shows_as_text_in_its_popup(page, live_server, town):
+    page.goto(f"{live_server}/?z=15&lat=13.75&lon=100.5")
+    page.wait_for_selector("#map[data-total='1']")
+    page.click(".leaflet-marker-icon:not(.marker-cluster)")
     popup = page.wait_for_selector(".report-popup")
     assert popup.query_selector("h3").text_content() == HOSTILE
     assert popup.query_selector("img") is None and popup.query_selector("script") is None
     assert page.evaluate("window.__xss") is None
     assert "Pending must not show" not in page.content()
+
+
+def test_analysts_see_pending_reports_on_their_map(page, live_server, town, make_user):
+    sign_in(page, live_server, make_user("analyst"), PASSWORD)
+    page.goto(f"{live_server}/analyst?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    assert total(page) == 10
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.uncheck("input[name=status][value=pending]")
+    wait_redrawn(page, drawn)
+    assert total(page) == 9

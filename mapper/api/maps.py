@@ -1,0 +1,44 @@
+"""Map endpoints: clusters, heat weights, histogram and hotspots for the viewer's audience."""
+
+from __future__ import annotations
+
+from flask import Request, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mapper.errors import MapperError
+from mapper.query import maps
+
+MAX_HOTSPOT_RESOLUTION = 10
+
+
+def _answer(payload: dict, request: Request):
+    response = jsonify(payload)
+    # Reviewer answers carry exact points: never kept by shared caches.
+    if request.args.get("audience") == "reviewer":
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        response.headers["Cache-Control"] = "public, max-age=30"
+    return response
+
+
+def clusters(request: Request):
+    return _answer(maps.clusters(maps.parse_map_request(request.args, current_user)), request)
+
+
+def heatmap(request: Request):
+    return _answer(maps.heatmap(maps.parse_map_request(request.args, current_user)), request)
+
+
+def histogram(request: Request):
+    req = maps.parse_map_request(request.args, current_user, zoom_required=False)
+    return _answer(maps.histogram(req, request.args.get("bucket") or "month"), request)
+
+
+def hotspots(request: Request):
+    req = maps.parse_map_request(request.args, current_user, zoom_required=False)
+    resolution = maps.bounded_int(request.args, "resolution", 0, MAX_HOTSPOT_RESOLUTION, 7)
+    fdr = (request.args.get("fdr") or "false").lower()
+    if fdr not in ("true", "false", "1", "0"):
+        raise MapperError(_("Must be true or false."), "fdr")
+    return _answer(maps.hotspot_map(req, resolution, fdr in ("true", "1")), request)

@@ -1,0 +1,115 @@
+"""H3 hexagons and the Getis–Ord Gi* statistic over them: pure numbers, no database."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import h3.api.basic_int as h3
+import numpy as np
+
+# Reports store their cells at this resolution; coarser cells are derived from it.
+H3_RESOLUTION = 12
+_RESOLUTION_SHIFT = 52
+
+# (two-tailed p-value threshold, bin) from the strongest evidence down: 99, 95, 90 %.
+CONFIDENCE_LEVELS = ((0.01, 3), (0.05, 2), (0.10, 1))
+
+
+def hex_of(lat: float | None, lon: float | None) -> int | None:
+    """The stored H3 cell of a point, or None for a report without one."""
+    if lat is None or lon is None:
+        return None
+    return h3.latlng_to_cell(lat, lon, H3_RESOLUTION)
+
+
+def parent_sql(column: str, resolution: int) -> str:
+    """SQL for the parent at `resolution` of an H3 index column: set the resolution field,
+    then fill the digits below it with 7 (unused), as h3's cellToParent does."""
+    low = (1 << (3 * (15 - resolution))) - 1
+    return (
+        f"(({column} & ~(15::bigint << {_RESOLUTION_SHIFT}) & ~{low}::bigint)"
+        f" | ({resolution}::bigint << {_RESOLUTION_SHIFT}) | {low}::bigint)"
+    )
+
+
+@dataclass(frozen=True)
+class Hotspots:
+    cells: list[int]
+    counts: np.ndarray
+    z: np.ndarray
+    p: np.ndarray
+    bins: np.ndarray
+
+
+def study_area(counts: dict[int, int]) -> tuple[list[int], np.ndarray, list[list[int]]]:
+    """Cells with reports plus their empty neighbours; each cell's ring-1 neighbourhood."""
+    cells = list(counts)
+    index = {cell: i for i, cell in enumerate(cells)}
+    for cell in list(cells):
+        for neighbour in h3.grid_disk(cell, 1):
+            if neighbour not in index:
+                index[neighbour] = len(cells)
+                cells.append(neighbour)
+    values = np.array([counts.get(cell, 0) for cell in cells], dtype=float)
+    rings = [[index[n] for n in h3.grid_disk(cell, 1) if n in index] for cell in cells]
+    return cells, values, rings
+
+
+def gi_star(values: np.ndarray, rings: list[list[int]]) -> np.ndarray:
+    """Gi* z-scores with binary weights on each cell and its ring (the cell included)."""
+    n = len(values)
+    if n < 3:
+        return np.zeros(n)
+    sizes = np.array([len(ring) for ring in rings], dtype=float)
+    flat = np.concatenate([np.asarray(ring, dtype=np.int64) for ring in rings])
+    owners = np.repeat(np.arange(n), sizes.astype(np.int64))
+    local = np.bincount(owners, weights=values[flat], minlength=n)
+    total = values.sum()
+    if total == 0:
+        return np.zeros(n)
+    mean = total / n
+    variance = (values**2).sum() / n - mean**2
+    if variance <= 0:
+        return np.zeros(n)
+    statistic = local / total
+    expected = sizes / n
+    expected_variance = sizes * (n - sizes) / (n - 1) / n**2 * variance / mean**2
+    return (statistic - expected) / np.sqrt(expected_variance)
+
+
+def two_tailed_p(z: np.ndarray) -> np.ndarray:
+    return np.array([math.erfc(abs(value) / math.sqrt(2.0)) for value in z])
+
+
+def confidence_bins(z: np.ndarray, p: np.ndarray, fdr: bool) -> np.ndarray:
+    """−3..+3 for cold/hot spots at 99/95/90 % confidence, 0 when not significant.
+
+    With `fdr`, the Benjamini–Hochberg procedure lowers each threshold so that the
+    expected share of false discoveries among the significant cells stays under it.
+    """
+    bins = np.zeros(len(z), dtype=int)
+    ordered = np.sort(p)
+    ranks = np.arange(1, len(p) + 1)
+    for alpha, level in reversed(CONFIDENCE_LEVELS):
+        threshold = alpha
+        if fdr and len(p):
+            passing = ordered <= ranks * alpha / len(p)
+            threshold = ordered[passing].max() if passing.any() else -1.0
+        significant = p <= threshold
+        bins[significant] = level * np.sign(z[significant]).astype(int)
+    return bins
+
+
+def hotspots(counts: dict[int, int], fdr: bool = False) -> Hotspots:
+    """Gi* over the hexagons in `counts` and their empty neighbours."""
+    cells, values, rings = study_area(counts)
+    z = gi_star(values, rings)
+    p = two_tailed_p(z)
+    return Hotspots(cells, values, z, p, confidence_bins(z, p, fdr))
+
+
+def hex_boundary(cell: int) -> list[list[float]]:
+    """The cell's outline as a closed GeoJSON ring of [lon, lat]."""
+    ring = [[round(lon, 6), round(lat, 6)] for lat, lon in h3.cell_to_boundary(cell)]
+    return ring + ring[:1]

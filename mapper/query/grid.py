@@ -1,0 +1,366 @@
+"""Report counts per map cell for a view: from the rollups where they answer, else from reports.
+
+A view is the set of cells at one level that the requested bbox touches; counts are exact
+for those cells. Whole months come from the monthly rollup, the days around them from the
+daily one; what no rollup answers (text or source filters, several categories, times
+inside a day, levels finer than the rollups keep) is counted from the reports themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import ColumnElement, func, or_, select, text, union_all
+
+from mapper.extensions import db
+from mapper.geo.cells import PIXEL_LEVEL, CellRange
+from mapper.models import PUBLIC_STATUSES, Category, Report, report_categories
+from mapper.query.filters import ReportFilters, filter_clauses
+
+EPOCH = date(1970, 1, 1)
+MONTH, DAY = 0, 1
+STATUS_GROUPS = {"pending": 1, "published": 2, "verified": 3, "rejected": 4, "archived": 5}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who looks: the public (masked points, public statuses) or a reviewer (exact points)."""
+
+    statuses: tuple[str, ...]
+    exact: bool
+
+    @property
+    def groups(self) -> tuple[int, ...]:
+        return tuple(STATUS_GROUPS[s] for s in self.statuses) if self.exact else (0,)
+
+    @property
+    def geometry(self):
+        return Report.location if self.exact else Report.public_location
+
+
+@dataclass(frozen=True)
+class Cell:
+    x: int
+    y: int
+    n: int
+    sx: float
+    sy: float
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def kept_levels() -> dict[int, frozenset[int]]:
+    """{tier: levels} the rollups keep (read once per process)."""
+    return _kept_levels(db.engine.url.render_as_string())
+
+
+@lru_cache(maxsize=4)
+def _kept_levels(_url: str) -> dict[int, frozenset[int]]:
+    rows = db.session.execute(text("SELECT tier, level FROM map_levels")).all()
+    return {tier: frozenset(level for t, level in rows if t == tier) for tier in (MONTH, DAY)}
+
+
+def _day_number(moment: datetime) -> int:
+    return (moment.astimezone(UTC).date() - EPOCH).days
+
+
+def _month_number(day: int) -> int:
+    d = EPOCH + timedelta(days=day)
+    return (d.year - 1970) * 12 + d.month - 1
+
+
+def _month_start_day(month: int) -> int:
+    return (date(1970 + month // 12, month % 12 + 1, 1) - EPOCH).days
+
+
+def _is_midnight(moment: datetime | None) -> bool:
+    return moment is None or moment.astimezone(UTC).time() == datetime.min.time()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which periods come from which tier; days in `raw_days` are counted from reports."""
+
+    months: tuple[int | None, int | None] | None
+    days: tuple[tuple[int | None, int | None], ...]
+    raw_days: tuple[tuple[int | None, int | None], ...]
+
+
+def plan(
+    filters: ReportFilters, audience: Audience, level: int, category_ids: tuple[int, ...]
+) -> Plan | None:
+    """Split the time window over the rollups, or None when only reports can answer."""
+    kept = kept_levels()
+    if (
+        # The public rollup holds published and verified together: one alone reads reports.
+        (not audience.exact and set(audience.statuses) != set(PUBLIC_STATUSES))
+        or filters.text
+        or filters.sources
+        or len(category_ids) > 1
+        or level not in kept[MONTH]
+        or not (_is_midnight(filters.start) and _is_midnight(filters.end))
+    ):
+        return None
+    first = _day_number(filters.start) if filters.start else None
+    stop = _day_number(filters.end) if filters.end else None
+    # Whole months inside [first, stop): from the first month starting on or after `first`.
+    m0 = None if first is None else _month_number(first) + (0 if _is_month_start(first) else 1)
+    m1 = None if stop is None else _month_number(stop)
+    if m0 is not None and m1 is not None and m0 >= m1:
+        edges = ((first, stop),)
+        months = None
+    else:
+        edges = (
+            ((first, _month_start_day(m0)),) if m0 is not None and first is not None else ()
+        ) + (((_month_start_day(m1), stop),) if m1 is not None else ())
+        edges = tuple(e for e in edges if e[0] is None or e[1] is None or e[0] < e[1])
+        months = (m0, m1)
+    if level in kept[DAY]:
+        return Plan(months, edges, ())
+    return Plan(months, (), edges)
+
+
+def _is_month_start(day: int) -> bool:
+    return (EPOCH + timedelta(days=day)).day == 1
+
+
+def _period_clause(bounds: tuple[int | None, int | None], params: dict, name: str) -> str:
+    parts = []
+    if bounds[0] is not None:
+        params[f"{name}_from"] = bounds[0]
+        parts.append(f"period >= :{name}_from")
+    if bounds[1] is not None:
+        params[f"{name}_to"] = bounds[1]
+        parts.append(f"period < :{name}_to")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _cells_where(cells: CellRange, audience: Audience, categories: list[int], params: dict) -> str:
+    params.update(groups=list(audience.groups), level=cells.level, y0=cells.y0, y1=cells.y1)
+    params["categories"] = categories
+    xs = []
+    for i, (x0, x1) in enumerate(cells.xs):
+        params[f"x0_{i}"], params[f"x1_{i}"] = x0, x1
+        xs.append(f"x BETWEEN :x0_{i} AND :x1_{i}")
+    return (
+        "FROM map_cells WHERE grp = ANY(:groups) AND level = :level "
+        f"AND category = ANY(:categories) AND ({' OR '.join(xs)}) AND y BETWEEN :y0 AND :y1"
+    )
+
+
+def _rollup_sql(
+    cells: CellRange, audience: Audience, plan_: Plan, category: int, by_category: bool
+) -> tuple[str, dict]:
+    params: dict = {}
+    categories = list(_breakdown_categories(category)) if by_category else [category]
+    base = _cells_where(cells, audience, categories, params)
+    columns = "x, y, category, n" if by_category else "x, y, n, sx, sy, west, south, east, north"
+    parts = []
+    if plan_.months is not None:
+        months = _period_clause(plan_.months, params, "m")
+        parts.append(f"SELECT {columns} {base} AND tier = 0 AND {months}")
+    for i, days in enumerate(plan_.days):
+        period = _period_clause(days, params, f"d{i}")
+        parts.append(f"SELECT {columns} {base} AND tier = 1 AND {period}")
+    if not parts:
+        return "", params
+    union = " UNION ALL ".join(parts)
+    if by_category:
+        grouped = f"SELECT x, y, category, sum(n) AS n FROM ({union}) p GROUP BY x, y, category"
+        return grouped, params
+    return (
+        "SELECT x, y, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy, min(west) AS west, "
+        "min(south) AS south, max(east) AS east, max(north) AS north "
+        f"FROM ({union}) p GROUP BY x, y"
+    ), params
+
+
+def _breakdown_categories(category: int) -> tuple[int, ...]:
+    """Categories whose counts a cluster lists: all, or the filtered one and its children."""
+    stmt = select(Category.id)
+    if category:
+        stmt = stmt.where(or_(Category.id == category, Category.parent_id == category))
+    return tuple(db.session.scalars(stmt))
+
+
+def _cell_expressions(audience: Audience, level: int):
+    shift = PIXEL_LEVEL - level
+    lon, lat = func.ST_X(audience.geometry), func.ST_Y(audience.geometry)
+    x = func.map_mx(lon).op(">>")(shift)
+    y = func.map_my(lat).op(">>")(shift)
+    return x, y, lon, lat
+
+
+def raw_clauses(
+    filters: ReportFilters, audience: Audience, cells: CellRange, days=None
+) -> list[ColumnElement]:
+    """Filters over reports for the view's cells (and optionally some days)."""
+    x, y, _lon, _lat = _cell_expressions(audience, cells.level)
+    unbounded = ReportFilters(None, None, None, filters.categories, filters.sources, filters.text)
+    clauses = [Report.status.in_(audience.statuses), audience.geometry.is_not(None)]
+    clauses += filter_clauses(unbounded, audience.geometry)
+    pad = 1e-9  # the index only narrows; the cell arithmetic below decides
+    envelopes = [
+        audience.geometry.intersects(func.ST_MakeEnvelope(w - pad, s - pad, e + pad, n + pad, 4326))
+        for w, s, e, n in cells.bounds()
+    ]
+    clauses.append(or_(*envelopes))
+    clauses.append(y.between(cells.y0, cells.y1))
+    clauses.append(or_(*(x.between(x0, x1) for x0, x1 in cells.xs)))
+    if days is None:
+        if filters.start is not None:
+            clauses.append(Report.occurred_at >= filters.start)
+        if filters.end is not None:
+            clauses.append(Report.occurred_at < filters.end)
+    else:
+        first, stop = days
+        if first is not None:
+            clauses.append(Report.occurred_at >= _day_start(first))
+        if stop is not None:
+            clauses.append(Report.occurred_at < _day_start(stop))
+    return clauses
+
+
+def _day_start(day: int) -> datetime:
+    return datetime.combine(EPOCH + timedelta(days=day), datetime.min.time(), UTC)
+
+
+def _raw_select(filters, audience, cells, days, by_category: bool):
+    x, y, lon, lat = _cell_expressions(audience, cells.level)
+    where = raw_clauses(filters, audience, cells, days)
+    if not by_category:
+        return (
+            select(
+                x.label("x"),
+                y.label("y"),
+                func.count().label("n"),
+                func.sum(lon).label("sx"),
+                func.sum(lat).label("sy"),
+                func.min(lon).label("west"),
+                func.min(lat).label("south"),
+                func.max(lon).label("east"),
+                func.max(lat).label("north"),
+            )
+            .where(*where)
+            .group_by(x, y)
+        )
+    # Each report once under each of its categories and their parents.
+    own = select(x.label("x"), y.label("y"), Report.id.label("report"), Category.id.label("c"))
+    parent = select(x, y, Report.id, Category.parent_id).where(Category.parent_id.is_not(None))
+    tagged = union_all(
+        *(
+            part.join(report_categories, report_categories.c.report_id == Report.id)
+            .join(Category, Category.id == report_categories.c.category_id)
+            .where(*where)
+            for part in (own, parent)
+        )
+    ).subquery()
+    return select(
+        tagged.c.x,
+        tagged.c.y,
+        tagged.c.c.label("category"),
+        func.count(tagged.c.report.distinct()).label("n"),
+    ).group_by(tagged.c.x, tagged.c.y, tagged.c.c)
+
+
+def cell_counts(
+    filters: ReportFilters, audience: Audience, cells: CellRange, category_ids: tuple[int, ...]
+) -> list[Cell]:
+    """The cells of the view holding matching reports, with count, sums and bounds."""
+    return list(_merge(_parts(filters, audience, cells, category_ids, by_category=False)))
+
+
+def category_counts(
+    filters: ReportFilters, audience: Audience, cells: CellRange, category_ids: tuple[int, ...]
+) -> dict[tuple[int, int], dict[int, int]]:
+    """{(x, y): {category id: count}} for the same view."""
+    counts: dict[tuple[int, int], dict[int, int]] = {}
+    for row in _parts(filters, audience, cells, category_ids, by_category=True):
+        per_cell = counts.setdefault((row.x, row.y), {})
+        per_cell[row.category] = per_cell.get(row.category, 0) + row.n
+    return counts
+
+
+def _parts(filters, audience, cells, category_ids, by_category: bool) -> Iterator:
+    plan_ = plan(filters, audience, cells.level, category_ids)
+    if plan_ is None:
+        yield from db.session.execute(_raw_select(filters, audience, cells, None, by_category))
+        return
+    category = category_ids[0] if category_ids else 0
+    sql, params = _rollup_sql(cells, audience, plan_, category, by_category)
+    if sql:
+        yield from db.session.execute(text(sql), params)
+    for days in plan_.raw_days:
+        yield from db.session.execute(_raw_select(filters, audience, cells, days, by_category))
+
+
+def _merge(rows) -> Iterator[Cell]:
+    merged: dict[tuple[int, int], list] = {}
+    for row in rows:
+        if row.n == 0:
+            continue
+        key = (row.x, row.y)
+        if key not in merged:
+            merged[key] = [row.n, row.sx, row.sy, row.west, row.south, row.east, row.north]
+            continue
+        m = merged[key]
+        m[0] += row.n
+        m[1] += row.sx
+        m[2] += row.sy
+        m[3], m[4] = _least(m[3], row.west), _least(m[4], row.south)
+        m[5], m[6] = _greatest(m[5], row.east), _greatest(m[6], row.north)
+    for (x, y), m in merged.items():
+        if m[0] > 0:
+            yield Cell(x, y, *m)
+
+
+def _least(a, b):
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _greatest(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
+def period_counts(
+    filters: ReportFilters,
+    audience: Audience,
+    cells: CellRange,
+    category_ids: tuple[int, ...],
+    tier: int,
+) -> dict[int, int]:
+    """{month or day number: matching reports in the view's cells}."""
+    plan_ = plan(filters, audience, cells.level, category_ids)
+    counts: dict[int, int] = {}
+    if plan_ is None or (tier == DAY and cells.level not in kept_levels()[DAY]):
+        _add_raw_periods(counts, filters, audience, cells, None, tier)
+        return counts
+    params: dict = {}
+    base = _cells_where(cells, audience, [category_ids[0] if category_ids else 0], params)
+    windows = [(MONTH, plan_.months)] if tier == MONTH and plan_.months is not None else []
+    if tier == DAY:
+        first = _day_number(filters.start) if filters.start else None
+        windows.append((DAY, (first, _day_number(filters.end) if filters.end else None)))
+    else:
+        windows += [(DAY, days) for days in plan_.days]
+        for days in plan_.raw_days:
+            _add_raw_periods(counts, filters, audience, cells, days, tier)
+    for i, (source, bounds) in enumerate(windows):
+        period = _period_clause(bounds, params, f"p{i}")
+        sql = f"SELECT period, sum(n) {base} AND tier = {source} AND {period} GROUP BY period"
+        for value, n in db.session.execute(text(sql), params):
+            key = _month_number(value) if source == DAY and tier == MONTH else value
+            counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _add_raw_periods(counts, filters, audience, cells, days, tier) -> None:
+    period = (func.map_month if tier == MONTH else func.map_day)(Report.occurred_at)
+    stmt = select(period, func.count()).where(*raw_clauses(filters, audience, cells, days))
+    for value, n in db.session.execute(stmt.group_by(period)):
+        counts[value] = counts.get(value, 0) + n

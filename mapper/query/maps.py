@@ -1,0 +1,316 @@
+"""What the maps draw: clusters, heat weights, a time histogram and Gi* hotspots, per viewer."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, literal_column, or_, select
+
+from mapper.auth.permissions import can
+from mapper.errors import MapperError, ValidationFailed
+from mapper.extensions import db
+from mapper.geo.cells import (
+    CLUSTER_LEVEL_OFFSET,
+    HEAT_LEVEL_OFFSET,
+    MAX_ZOOM,
+    CellRange,
+    cell_of,
+    cells_covering,
+    level_for_view,
+)
+from mapper.geo.hexes import hex_boundary, hotspots, parent_sql
+from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Category, Report
+from mapper.query import grid
+from mapper.query.filters import ReportFilters, filter_clauses, parse_filters
+from mapper.query.grid import EPOCH, Audience
+from mapper.query.public import PUBLIC_COLUMNS
+
+REVIEWER_DEFAULT_STATUSES = ("pending", "published", "verified")
+BUCKETS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    filters: ReportFilters
+    audience: Audience
+    category_ids: tuple[int, ...]
+    zoom: int | None
+
+
+def bounded_int(args, name: str, low: int, high: int, default: int | None) -> int | None:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise MapperError(
+            _("Must be a whole number from %(low)d to %(high)d.", low=low, high=high), name
+        )
+    return value
+
+
+def _audience(args, user) -> Audience:
+    wanted = [s.strip() for s in (args.get("status") or "").split(",") if s.strip()]
+    reviewer = args.get("audience") == "reviewer"
+    if reviewer and not can(user, "view_exact_location"):
+        signed_in = getattr(user, "is_authenticated", False)
+        raise MapperError(
+            _("Sign in with an analyst account to see this."), "audience", 403 if signed_in else 401
+        )
+    allowed = REPORT_STATUSES if reviewer else PUBLIC_STATUSES
+    for status in wanted:
+        if status not in allowed:
+            raise ValidationFailed(
+                [("status", _("Unknown status: %(status)s", status=status[:32]))]
+            )
+    default = REVIEWER_DEFAULT_STATUSES if reviewer else PUBLIC_STATUSES
+    statuses = tuple(s for s in allowed if s in wanted) or default
+    return Audience(statuses, exact=reviewer)
+
+
+def _category_ids(slugs: tuple[str, ...]) -> tuple[int, ...]:
+    if not slugs:
+        return ()
+    rows = dict(
+        db.session.execute(select(Category.slug, Category.id).where(Category.slug.in_(slugs))).all()
+    )
+    unknown = [slug for slug in slugs if slug not in rows]
+    if unknown:
+        raise ValidationFailed(
+            [("category", _("Unknown category: %(slug)s", slug=unknown[0][:64]))]
+        )
+    return tuple(rows[slug] for slug in slugs)
+
+
+def parse_map_request(args, user, zoom_required: bool = True) -> MapRequest:
+    """Filters, viewer and zoom of a map request; 4xx naming the field on bad input."""
+    filters = parse_filters(args)
+    audience = _audience(args, user)
+    zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
+    return MapRequest(filters, audience, _category_ids(filters.categories), zoom)
+
+
+def clusters(req: MapRequest) -> dict:
+    """Clusters per 64-pixel cell of the view; a cell holding one report is that report."""
+    level = req.zoom + CLUSTER_LEVEL_OFFSET
+    cells = cells_covering(req.filters.bbox, level)
+    filters = req.filters
+    found = grid.cell_counts(filters, req.audience, cells, req.category_ids)
+    singles = _single_reports(req, cells, [c for c in found if c.n == 1])
+    slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
+    by_category = grid.category_counts(filters, req.audience, cells, req.category_ids)
+    features = []
+    for cell in found:
+        single = singles.get((cell.x, cell.y))
+        if single is not None:
+            features.append(single)
+            continue
+        counts = by_category.get((cell.x, cell.y), {})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(cell.sx / cell.n, 6), round(cell.sy / cell.n, 6)],
+                },
+                "properties": {
+                    "cluster": True,
+                    "count": cell.n,
+                    "bbox": [round(v, 6) for v in (cell.west, cell.south, cell.east, cell.north)],
+                    "expansion_zoom": _expansion_zoom(cell, req.zoom),
+                    "categories": {
+                        slugs[c]: n for c, n in sorted(counts.items()) if n and c in slugs
+                    },
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "total": sum(cell.n for cell in found),
+        "zoom": req.zoom,
+        "bbox": _snapped(cells),
+    }
+
+
+def _snapped(cells: CellRange) -> list[float]:
+    envelopes = cells.bounds()
+    return [
+        round(v, 6) for v in (envelopes[0][0], envelopes[0][1], envelopes[-1][2], envelopes[0][3])
+    ]
+
+
+def _expansion_zoom(cell: grid.Cell, zoom: int) -> int:
+    """The first zoom at which the cell's reports fall into more than one cluster."""
+    for z in range(zoom + 1, MAX_ZOOM + 1):
+        level = z + CLUSTER_LEVEL_OFFSET
+        if cell_of(cell.west, cell.north, level) != cell_of(cell.east, cell.south, level):
+            return z
+    return MAX_ZOOM
+
+
+def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell]) -> dict:
+    """{(x, y): feature} for cells holding exactly one matching report."""
+    if not singles:
+        return {}
+    geometry = req.audience.geometry
+    columns = [c for c in PUBLIC_COLUMNS if c.key not in ("lon", "lat")]
+    lon, lat = func.ST_X(geometry).label("lon"), func.ST_Y(geometry).label("lat")
+    near = [
+        geometry.intersects(
+            func.ST_MakeEnvelope(c.west - 1e-9, c.south - 1e-9, c.east + 1e-9, c.north + 1e-9, 4326)
+        )
+        for c in singles
+    ]
+    clauses = grid.raw_clauses(req.filters, req.audience, cells)
+    rows = db.session.execute(select(*columns, lon, lat).where(*clauses, or_(*near))).all()
+    wanted = {(c.x, c.y) for c in singles}
+    found = {}
+    for row in rows:
+        key = cell_of(row.lon, row.lat, cells.level)
+        if key in wanted:
+            found[key] = _report_feature(row)
+    return found
+
+
+def _report_feature(row) -> dict:
+    return {
+        "type": "Feature",
+        "id": row.reference,
+        "geometry": {"type": "Point", "coordinates": [round(row.lon, 6), round(row.lat, 6)]},
+        "properties": {
+            "cluster": False,
+            "count": 1,
+            "reference": row.reference,
+            "title": row.title,
+            "description": row.description,
+            "occurred_at": row.occurred_at.isoformat(),
+            "categories": list(row.categories or ()),
+            "status": row.status,
+            "verified": row.status == "verified",
+            "place_name": row.place_name,
+        },
+    }
+
+
+def heatmap(req: MapRequest) -> dict:
+    """Report counts on a grid of 16-pixel cells: weights for a heat layer, not points."""
+    level = min(req.zoom + HEAT_LEVEL_OFFSET, MAX_ZOOM + CLUSTER_LEVEL_OFFSET)
+    cells = cells_covering(req.filters.bbox, level)
+    found = grid.cell_counts(req.filters, req.audience, cells, req.category_ids)
+    points = [[round(c.sy / c.n, 5), round(c.sx / c.n, 5), c.n] for c in found]
+    return {
+        "points": points,
+        "max": max((p[2] for p in points), default=0),
+        "total": sum(p[2] for p in points),
+        "zoom": req.zoom,
+        "bbox": _snapped(cells),
+    }
+
+
+def _view_cells(req: MapRequest) -> CellRange:
+    level = (
+        req.zoom + CLUSTER_LEVEL_OFFSET
+        if req.zoom is not None
+        else level_for_view(req.filters.bbox)
+    )
+    return cells_covering(req.filters.bbox, level)
+
+
+def histogram(req: MapRequest, bucket: str) -> dict:
+    """Matching reports per day, week or month of the event date, over the map's view."""
+    if bucket not in BUCKETS:
+        raise ValidationFailed([("bucket", _("Must be one of: day, week, month."))])
+    cells = _view_cells(req)
+    tier = grid.MONTH if bucket == "month" else grid.DAY
+    counts = grid.period_counts(req.filters, req.audience, cells, req.category_ids, tier)
+    merged: dict[date, int] = {}
+    for period, n in counts.items():
+        start = _bucket_start(period, bucket)
+        merged[start] = merged.get(start, 0) + n
+    buckets = []
+    if merged:
+        first, last = min(merged), max(merged)
+        current = first
+        while current <= last:
+            buckets.append({"start": current.isoformat(), "count": merged.get(current, 0)})
+            current = _next_bucket(current, bucket)
+    return {
+        "bucket": bucket,
+        "buckets": buckets,
+        "total": sum(merged.values()),
+        "bbox": _snapped(cells),
+    }
+
+
+def _bucket_start(period: int, bucket: str) -> date:
+    if bucket == "month":
+        return date(1970 + period // 12, period % 12 + 1, 1)
+    day = EPOCH + timedelta(days=period)
+    return day - timedelta(days=day.weekday()) if bucket == "week" else day
+
+
+def _next_bucket(start: date, bucket: str) -> date:
+    if bucket == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + timedelta(days=7 if bucket == "week" else 1)
+
+
+HOTSPOT_CACHE_SECONDS = 60.0
+_hotspot_cache: dict[tuple, tuple[float, dict]] = {}
+
+
+def hotspot_map(req: MapRequest, resolution: int, fdr: bool) -> dict:
+    """Gi* hot and cold spots over H3 cells; cached per filter for a minute."""
+    key = (req.filters, req.audience, req.category_ids, resolution, fdr)
+    cached = _hotspot_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < HOTSPOT_CACHE_SECONDS:
+        return cached[1]
+    column = "h3_exact" if req.audience.exact else "h3_public"
+    parent = literal_column(parent_sql(column, resolution))
+    where = [
+        Report.status.in_(req.audience.statuses),
+        literal_column(column).is_not(None),
+        *filter_clauses(req.filters, req.audience.geometry),
+    ]
+    counts = dict(
+        db.session.execute(select(parent, func.count()).where(*where).group_by(parent)).all()
+    )
+    result = hotspots(counts, fdr=fdr)
+    features = []
+    for i, h in enumerate(result.cells):
+        count, bin_ = int(result.counts[i]), int(result.bins[i])
+        if count == 0 and bin_ == 0:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": format(h, "x"),
+                "geometry": {"type": "Polygon", "coordinates": [hex_boundary(h)]},
+                "properties": {
+                    "h3": format(h, "x"),
+                    "count": count,
+                    "z": round(float(result.z[i]), 4),
+                    "p": round(float(result.p[i]), 6),
+                    "bin": bin_,
+                },
+            }
+        )
+    answer = {
+        "type": "FeatureCollection",
+        "features": features,
+        "resolution": resolution,
+        "fdr": fdr,
+        "cells": len(result.cells),
+        "total": int(result.counts.sum()),
+    }
+    if len(_hotspot_cache) > 64:
+        _hotspot_cache.clear()
+    _hotspot_cache[key] = (time.monotonic(), answer)
+    return answer

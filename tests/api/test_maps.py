@@ -1,0 +1,254 @@
+"""Map endpoints: exact counts per view, every filter, who sees what, histogram buckets."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from mapper.extensions import db
+
+# (lat, lon) of three towns and one place far from them.
+PLACES = [(13.66, 102.56), (11.56, 104.93), (4.71, -74.07), (-33.9, 151.2)]
+CATEGORIES = [
+    ["forced-labour-fishing"],
+    ["forced-labour"],
+    ["sexual-exploitation-venue", "debt-bondage"],
+    ["child-labour"],
+]
+STATUSES = ["published", "verified", "published", "pending", "rejected", "published"]
+SOURCES = ["web", "sms", "api"]
+
+
+@pytest.fixture
+def reports(db_session, make_report):
+    start = datetime(2023, 11, 20, 10, 0, tzinfo=UTC)
+    made = []
+    for i in range(48):
+        lat, lon = PLACES[i % len(PLACES)]
+        made.append(
+            make_report(
+                STATUSES[i % len(STATUSES)],
+                title=f"Report {i} {'boat' if i % 5 == 0 else 'site'}",
+                latitude=lat + (i % 7) * 0.03,
+                longitude=lon - (i % 3) * 0.04,
+                occurred_at=(start + timedelta(days=17 * i, hours=i)).isoformat(),
+                categories=CATEGORIES[i % len(CATEGORIES)],
+                source=SOURCES[i % len(SOURCES)],
+            )
+        )
+    return made
+
+
+# Reports matching a view and filters, written out plainly (no rollups, no app code).
+MATCHING = """
+FROM reports r
+WHERE r.status = ANY(:statuses)
+  AND CASE WHEN :w <= :e
+      THEN ST_Intersects({column}, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
+      ELSE ST_Intersects({column}, ST_MakeEnvelope(:w, :s, 180, :n, 4326))
+        OR ST_Intersects({column}, ST_MakeEnvelope(-180, :s, :e, :n, 4326)) END
+  AND r.occurred_at >= :start AND r.occurred_at < :end
+  AND (CAST(:category AS text) IS NULL OR r.id IN (
+      SELECT rc.report_id FROM report_categories rc
+      JOIN categories c ON c.id = rc.category_id LEFT JOIN categories p ON p.id = c.parent_id
+      WHERE CAST(:category AS text) IN (c.slug, p.slug)))
+  AND (CAST(:source AS text) IS NULL OR r.source = :source)
+  AND (CAST(:q AS text) IS NULL
+       OR r.title ILIKE '%' || :q || '%' OR r.description ILIKE '%' || :q || '%')
+"""
+
+
+def matching_parameters(bbox, args, statuses=("published", "verified")) -> dict:
+    end = args.get("to")
+    return {
+        "statuses": list(statuses),
+        "w": bbox[0],
+        "s": bbox[1],
+        "e": bbox[2],
+        "n": bbox[3],
+        "start": args.get("from", "1900-01-01"),
+        "end": (datetime.fromisoformat(end) + timedelta(days=1)).date().isoformat()
+        if end
+        else "2100-01-01",
+        "category": args.get("category"),
+        "source": args.get("source"),
+        "q": args.get("q"),
+    }
+
+
+def plain_count(bbox, args, statuses=("published", "verified"), column="r.public_location"):
+    sql = "SELECT count(*) " + MATCHING.format(column=column)
+    return db.session.execute(text(sql), matching_parameters(bbox, args, statuses)).scalar_one()
+
+
+VIEWS = [
+    {"zoom": "2"},
+    {"zoom": "6", "bbox": "100,8,110,16"},
+    {"zoom": "9", "bbox": "102.3,13.4,103.0,14.0"},
+    {"zoom": "14", "bbox": "102.5,13.6,102.7,13.9"},
+    {"zoom": "4", "bbox": "170,-60,-20,60"},  # across the antimeridian
+]
+FILTERS = [
+    {},
+    {"from": "2024-01-01", "to": "2024-12-31"},
+    {"from": "2024-01-15", "to": "2024-03-10"},  # partial months at both ends
+    {"from": "2024-02-01", "to": "2024-02-20"},  # inside one month
+    {"category": "forced-labour"},  # a parent: its subcategories count too
+    {"category": "debt-bondage"},
+    {"source": "sms"},
+    {"q": "boat"},
+    {"category": "forced-labour", "from": "2024-01-15", "to": "2025-06-30", "source": "sms"},
+]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("filters", FILTERS)
+def test_cluster_counts_add_up_to_a_plain_count(client, reports, view, filters):
+    answer = client.get("/api/v1/clusters", query_string={**view, **filters}).get_json()
+    counts = [f["properties"]["count"] for f in answer["features"]]
+    assert sum(counts) == answer["total"] == plain_count(answer["bbox"], filters)
+
+
+def test_the_whole_world_counts_every_public_report(client, reports):
+    answer = client.get("/api/v1/clusters?zoom=2").get_json()
+    public = [r for r in reports if r.status in ("published", "verified")]
+    assert answer["total"] == len(public) > 0
+
+
+def test_a_cell_with_one_report_is_that_report_at_its_public_point(client, reports):
+    answer = client.get("/api/v1/clusters?zoom=16&bbox=-151.3,-34,151.3,-33.8").get_json()
+    singles = [f for f in answer["features"] if not f["properties"]["cluster"]]
+    assert singles
+    for feature in singles:
+        lon, lat = feature["geometry"]["coordinates"]
+        exact, public = db.session.execute(
+            text(
+                "SELECT ARRAY[ST_X(location), ST_Y(location)], ARRAY[ST_X(public_location), "
+                "ST_Y(public_location)] FROM reports WHERE reference = :r"
+            ),
+            {"r": feature["properties"]["reference"]},
+        ).one()
+        assert [lon, lat] == pytest.approx(public, abs=1e-6)
+        assert [lon, lat] != pytest.approx(exact, abs=1e-4)
+        assert {"contact", "phone", "email", "custom_answers"}.isdisjoint(feature["properties"])
+
+
+def test_clusters_carry_bounds_split_zoom_and_category_counts(client, reports):
+    answer = client.get("/api/v1/clusters?zoom=3").get_json()
+    clusters = [f for f in answer["features"] if f["properties"]["cluster"]]
+    assert clusters
+    for feature in clusters:
+        props = feature["properties"]
+        west, south, east, north = props["bbox"]
+        lon, lat = feature["geometry"]["coordinates"]
+        assert west <= lon <= east and south <= lat <= north
+        assert 3 < props["expansion_zoom"] <= 18
+        top_level = {
+            k: v
+            for k, v in props["categories"].items()
+            if k in ("forced-labour", "sexual-exploitation", "child-labour", "debt-bondage")
+        }
+        assert 0 < max(top_level.values()) <= props["count"]
+
+
+def test_the_same_request_gives_the_same_answer(client, reports):
+    url = "/api/v1/clusters?zoom=7&bbox=100,8,110,16"
+    assert client.get(url).get_json() == client.get(url).get_json()
+
+
+def test_pending_reports_stay_off_the_public_map(client, reports):
+    answer = client.get("/api/v1/clusters?zoom=2").get_json()
+    everything = sum(1 for r in reports)
+    assert answer["total"] < everything
+
+
+def test_reviewers_need_the_analyst_role(client, reports, make_user, login):
+    denied = client.get("/api/v1/clusters?zoom=2&audience=reviewer")
+    assert denied.status_code == 401
+    assert denied.get_json()["errors"][0]["field"] == "audience"
+    login(make_user("volunteer"))
+    assert client.get("/api/v1/clusters?zoom=2&audience=reviewer").status_code == 403
+
+
+def test_analysts_see_every_status_at_exact_points(client, reports, make_user, login):
+    login(make_user("analyst"))
+    args = {"zoom": "2", "audience": "reviewer", "status": "pending,published,verified,rejected"}
+    answer = client.get("/api/v1/clusters", query_string=args).get_json()
+    statuses = ("pending", "published", "verified", "rejected")
+    assert answer["total"] == plain_count(answer["bbox"], {}, statuses, "r.location")
+    assert answer["total"] == sum(1 for r in reports if r.status in statuses)
+    single = client.get(
+        "/api/v1/clusters", query_string={**args, "zoom": "16", "bbox": "151.1,-34,151.3,-33.8"}
+    ).get_json()
+    for feature in single["features"]:
+        if not feature["properties"]["cluster"]:
+            exact = db.session.execute(
+                text(
+                    "SELECT ARRAY[ST_X(location), ST_Y(location)] FROM reports WHERE reference = :r"
+                ),
+                {"r": feature["properties"]["reference"]},
+            ).scalar_one()
+            assert feature["geometry"]["coordinates"] == pytest.approx(exact, abs=1e-6)
+
+
+def test_reviewer_answers_are_not_cached_by_shared_caches(client, reports, make_user, login):
+    login(make_user("analyst"))
+    response = client.get("/api/v1/clusters?zoom=2&audience=reviewer")
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_the_heatmap_weighs_the_same_reports(client, reports):
+    heat = client.get("/api/v1/heatmap?zoom=5&category=forced-labour").get_json()
+    clusters = client.get("/api/v1/clusters?zoom=5&category=forced-labour").get_json()
+    assert heat["total"] == clusters["total"] > 0
+    assert heat["max"] == max(p[2] for p in heat["points"])
+
+
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"from": "2024-01-15", "to": "2025-02-10"},
+        {"category": "forced-labour", "bbox": "100,8,110,16"},
+    ],
+)
+def test_histogram_buckets_add_up_and_hold_their_reports(client, reports, bucket, extra):
+    answer = client.get("/api/v1/histogram", query_string={"bucket": bucket, **extra}).get_json()
+    counts = {b["start"]: b["count"] for b in answer["buckets"]}
+    assert sum(counts.values()) == answer["total"] == plain_count(answer["bbox"], extra)
+    bucket_start = f"date_trunc('{bucket}', r.occurred_at AT TIME ZONE 'UTC')::date::text"
+    sql = f"SELECT {bucket_start}, count(*) " + MATCHING.format(column="r.public_location")
+    rows = db.session.execute(text(sql + " GROUP BY 1"), matching_parameters(answer["bbox"], extra))
+    expected = dict(rows.all())
+    assert {k: v for k, v in counts.items() if v} == expected
+
+
+def test_hotspots_are_hexagons_with_scores_and_bins(client, reports):
+    answer = client.get("/api/v1/hotspots?resolution=5&fdr=true").get_json()
+    assert answer["total"] == sum(1 for r in reports if r.status in ("published", "verified"))
+    for feature in answer["features"]:
+        props = feature["properties"]
+        assert feature["geometry"]["type"] == "Polygon"
+        assert props["bin"] in (-3, -2, -1, 0, 1, 2, 3)
+        assert 0.0 <= props["p"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/api/v1/clusters?zoom=abc", "zoom"),
+        ("/api/v1/clusters?zoom=19", "zoom"),
+        ("/api/v1/clusters?bbox=1,2,3", "bbox"),
+        ("/api/v1/clusters?category=no-such-thing", "category"),
+        ("/api/v1/clusters?status=pending", "status"),
+        ("/api/v1/heatmap?from=yesterday", "from"),
+        ("/api/v1/histogram?bucket=year", "bucket"),
+        ("/api/v1/hotspots?resolution=99", "resolution"),
+        ("/api/v1/hotspots?fdr=maybe", "fdr"),
+    ],
+)
+def test_bad_map_parameters_name_the_field(client, url, field):
+    response = client.get(url)
+    assert response.status_code in (400, 422)
+    assert field in [e["field"] for e in response.get_json()["errors"]]

@@ -1,0 +1,74 @@
+"""Gi* over H3 cells agrees with PySAL's esda; bins and the FDR correction behave."""
+
+import h3.api.basic_int as h3
+import numpy as np
+import pytest
+from esda.getisord import G_Local
+from libpysal.weights import W
+
+from mapper.geo.hexes import (
+    H3_RESOLUTION,
+    confidence_bins,
+    gi_star,
+    hex_of,
+    hotspots,
+    parent_sql,
+    study_area,
+    two_tailed_p,
+)
+
+
+def sample_counts(seed: int) -> dict[int, int]:
+    rng = np.random.default_rng(seed)
+    centre = h3.latlng_to_cell(13.36, 103.86, 7)
+    cells = list(h3.grid_disk(centre, 6))
+    counts = {}
+    for cell in cells:
+        distance = h3.grid_distance(centre, cell)
+        counts[cell] = int(rng.poisson(max(0.5, 30 - 6 * distance)))
+    return {cell: n for cell, n in counts.items() if n}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_z_scores_match_esda_g_local_star(seed):
+    cells, values, rings = study_area(sample_counts(seed))
+    ours = gi_star(values, rings)
+    neighbours = {i: [j for j in ring if j != i] for i, ring in enumerate(rings)}
+    reference = G_Local(
+        values, W(neighbours, silence_warnings=True), transform="B", star=True, permutations=0
+    )
+    assert ours == pytest.approx(reference.Zs, rel=1e-9, abs=1e-9)
+    assert two_tailed_p(ours) == pytest.approx(2 * reference.p_norm, rel=1e-9, abs=1e-12)
+
+
+def test_a_dense_centre_is_a_hot_spot_and_empty_edges_are_not():
+    result = hotspots(sample_counts(1))
+    values = dict(zip(result.cells, result.bins, strict=True))
+    centre = h3.latlng_to_cell(13.36, 103.86, 7)
+    assert values[centre] == 3
+    assert min(result.bins) <= 0
+
+
+def test_bins_follow_the_confidence_levels():
+    z = np.array([3.0, 2.2, 1.7, 0.5, -1.7, -2.2, -3.0])
+    assert confidence_bins(z, two_tailed_p(z), fdr=False).tolist() == [3, 2, 1, 0, -1, -2, -3]
+
+
+def test_false_discovery_rate_control_only_removes_significance():
+    z = np.random.default_rng(4).normal(0, 1.4, 400)
+    p = two_tailed_p(z)
+    plain, corrected = confidence_bins(z, p, fdr=False), confidence_bins(z, p, fdr=True)
+    assert np.all(np.abs(corrected) <= np.abs(plain))
+    assert np.count_nonzero(corrected) < np.count_nonzero(plain)
+
+
+def test_parents_computed_in_sql_match_h3(db_session):
+    from sqlalchemy import text
+
+    from mapper.extensions import db
+
+    cell = hex_of(11.5564, 104.9282)
+    assert h3.get_resolution(cell) == H3_RESOLUTION
+    for resolution in (3, 5, 7, 9):
+        got = db.session.execute(text(f"SELECT {parent_sql(':c', resolution)}"), {"c": cell})
+        assert got.scalar_one() == h3.cell_to_parent(cell, resolution)
