@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard mapper/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint bench-intake bench-sms translations update-translations db-start db-stop clean
+.PHONY: run test lint bench-intake bench-sms bench-clusters translations update-translations db-start db-stop clean
 
 $(INSTALLED): requirements.txt setup.cfg pyproject.toml
 	scripts/ensure-system-packages.sh python
@@ -55,6 +55,11 @@ bench-intake: $(INSTALLED) translations db-start
 
 bench-sms: $(INSTALLED) translations db-start
 	$(BIN)/python benchmarks/sms.py
+
+# Seeds 1M then 10M reports in a throwaway database: about half an hour, several GB of disk.
+bench-clusters: $(INSTALLED) translations db-start
+	scripts/ensure-system-packages.sh browser
+	$(BIN)/python benchmarks/clusters.py
 
 clean:
 	-$(BIN)/mapper db stop

@@ -42,7 +42,7 @@ REPORT_COLUMNS = (
     "h3_public",
     "h3_exact",
 )
-# Centres of activity the synthetic points spread around (lat, lon, spread in degrees).
+# Regions the synthetic towns lie in (lat, lon, spread in degrees).
 HOTSPOTS = [
     (13.66, 102.56, 0.3),
     (11.56, 104.93, 0.4),
@@ -57,9 +57,28 @@ HOTSPOTS = [
     (3.45, -76.53, 0.3),
     (14.0, 100.6, 2.0),
 ]
+
+
+def _towns(count: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """A few hundred towns scattered over the regions above, with Zipf-like sizes: (lat, lon,
+    spread) rows and the share of reports each one draws. Fixed, so every run maps alike."""
+    rng = np.random.default_rng(2026)
+    regions = np.array(HOTSPOTS)[np.arange(count) % len(HOTSPOTS)]
+    towns = np.column_stack(
+        (
+            regions[:, 0] + rng.normal(0, regions[:, 2] * 2),
+            regions[:, 1] + rng.normal(0, regions[:, 2] * 2),
+            rng.uniform(0.01, 0.12, count),
+        )
+    )
+    weights = 1.0 / np.arange(1, count + 1) ** 0.9
+    return towns, weights / weights.sum()
+
+
+TOWNS, TOWN_WEIGHTS = _towns()
 STATUSES = ["published"] * 6 + ["verified"] * 2 + ["pending", "rejected"]
 SOURCES = ["web"] * 4 + ["sms"] * 3 + ["volunteer"] * 2 + ["api", "odk", "import"]
-START = datetime(2015, 1, 1, tzinfo=UTC)
+START = datetime(2021, 11, 1, tzinfo=UTC)  # five years of event dates
 START64 = np.datetime64(START.replace(tzinfo=None), "s")
 CHUNK = 5000
 BULK_THRESHOLD = 100_000
@@ -82,7 +101,7 @@ def synthetic_chunk(
 ) -> tuple[str, str]:
     """COPY text for `count` reports from `first_id` on, and for their category links."""
     config = current_app.config
-    centres = np.array(HOTSPOTS)[rng.integers(0, len(HOTSPOTS), count)]
+    centres = TOWNS[rng.choice(len(TOWNS), count, p=TOWN_WEIGHTS)]
     lats = np.round(np.clip(rng.normal(centres[:, 0], centres[:, 2]), -89.9, 89.9), 6)
     lons = np.round(np.clip(rng.normal(centres[:, 1], centres[:, 2]), -179.9, 179.9), 6)
     raw_seeds = rng.bytes(16 * count)

@@ -18,7 +18,8 @@ def _answer(payload: dict, request: Request):
     if request.args.get("audience") == "reviewer":
         response.headers["Cache-Control"] = "private, no-store"
     else:
-        response.headers["Cache-Control"] = "public, max-age=30"
+        # Moderation changes show at once: caches must ask again each time.
+        response.headers["Cache-Control"] = "no-cache"
     return response
 
 

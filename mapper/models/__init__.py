@@ -2,6 +2,7 @@
 
 from mapper.models.audit import AUDIT_ACTIONS, AuditEvent
 from mapper.models.category import Category, report_categories
+from mapper.models.maps import map_cells, map_levels
 from mapper.models.report import (
     PUBLIC_STATUSES,
     REPORT_SOURCES,
@@ -28,4 +29,6 @@ __all__ = [
     "Report",
     "ReporterContact",
     "report_categories",
+    "map_cells",
+    "map_levels",
 ]

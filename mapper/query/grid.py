@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select, text, union_all
 
 from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
+from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, Category, Report, report_categories
 from mapper.query.filters import ReportFilters, filter_clauses
 
@@ -182,9 +183,9 @@ def _rollup_sql(
 
 def _breakdown_categories(category: int) -> tuple[int, ...]:
     """Categories whose counts a cluster lists: all, or the filtered one and its children."""
-    stmt = select(Category.id)
-    if category:
-        stmt = stmt.where(or_(Category.id == category, Category.parent_id == category))
+    if not category:
+        return tuple(categories_cache.get(()).values())
+    stmt = select(Category.id).where(or_(Category.id == category, Category.parent_id == category))
     return tuple(db.session.scalars(stmt))
 
 

@@ -22,7 +22,8 @@ from mapper.geo.cells import (
     level_for_view,
 )
 from mapper.geo.hexes import hex_boundary, hotspots, parent_sql
-from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Category, Report
+from mapper.intake.service import categories_cache
+from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Report
 from mapper.query import grid
 from mapper.query.filters import ReportFilters, filter_clauses, parse_filters
 from mapper.query.grid import EPOCH, Audience
@@ -77,15 +78,12 @@ def _audience(args, user) -> Audience:
 def _category_ids(slugs: tuple[str, ...]) -> tuple[int, ...]:
     if not slugs:
         return ()
-    rows = dict(
-        db.session.execute(select(Category.slug, Category.id).where(Category.slug.in_(slugs))).all()
-    )
-    unknown = [slug for slug in slugs if slug not in rows]
+    known = categories_cache.get(list(slugs))
+    unknown = [slug for slug in slugs if slug not in known]
     if unknown:
-        raise ValidationFailed(
-            [("category", _("Unknown category: %(slug)s", slug=unknown[0][:64]))]
-        )
-    return tuple(rows[slug] for slug in slugs)
+        problem = _("Unknown category: %(slug)s", slug=unknown[0][:64])
+        raise ValidationFailed([("category", problem)])
+    return tuple(known[slug] for slug in slugs)
 
 
 def parse_map_request(args, user, zoom_required: bool = True) -> MapRequest:
@@ -103,7 +101,7 @@ def clusters(req: MapRequest) -> dict:
     filters = req.filters
     found = grid.cell_counts(filters, req.audience, cells, req.category_ids)
     singles = _single_reports(req, cells, [c for c in found if c.n == 1])
-    slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
+    slugs = {id_: slug for slug, id_ in categories_cache.get(()).items()}
     by_category = grid.category_counts(filters, req.audience, cells, req.category_ids)
     features = []
     for cell in found:

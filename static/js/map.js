@@ -130,7 +130,7 @@
     var query = viewQuery();
     if (kind === "hotspots") query.set("resolution", String(Math.min(9, Math.max(3, map.getZoom() - 3))));
     legend.hidden = kind !== "hotspots";
-    keepInUrl();
+    if (request > 1) keepInUrl();  // a view the visitor chose, ready to share or bookmark
     return getJson(path, query).then(function (answer) {
       if (mine !== request) return;
       if (layer) map.removeLayer(layer);
@@ -241,5 +241,16 @@
   map.on("moveend", function () { draw(); loadHistogram(); });
   loadHistogram();
   draw();
-  window.mapperPublicMap = { map: map, draw: draw };
+  window.mapperPublicMap = {
+    map: map,
+    draw: draw,
+    // [lat, lon, title] of each marker drawn (a cluster's title is its count).
+    markers: function () {
+      var found = [];
+      if (layer && layer.eachLayer) layer.eachLayer(function (m) {
+        if (m.getLatLng) found.push([m.getLatLng().lat, m.getLatLng().lng, m.options.title]);
+      });
+      return found;
+    },
+  };
 })();

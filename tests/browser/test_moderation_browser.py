@@ -13,13 +13,8 @@ pytestmark = pytest.mark.browser
 
 def public_markers(page, live_server):
     page.goto(f"{live_server}/")
-    page.wait_for_selector("#map[data-loaded]")
-    return page.evaluate("""() => {
-        const found = [];
-        window.mapperPublicMap.cluster.eachLayer(m => found.push(
-            [m.getLatLng().lat, m.getLatLng().lng, m.feature.properties.title]));
-        return found;
-    }""")
+    page.wait_for_selector("#map[data-total]")
+    return page.evaluate("window.mapperPublicMap.markers()")
 
 
 def test_moderator_corrects_publishes_and_rejects(

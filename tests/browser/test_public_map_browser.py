@@ -80,7 +80,7 @@ def test_clusters_zoom_time_range_and_layers(page, live_server, town):
 
 
 def test_a_hostile_title_shows_as_text_in_its_popup(page, live_server, town):
-    page.goto(f"{live_server}/?z=15&lat=13.75&lon=100.5")
+    page.goto(f"{live_server}/?z=12&lat=13.75&lon=100.5")
     page.wait_for_selector("#map[data-total='1']")
     page.click(".leaflet-marker-icon:not(.marker-cluster)")
     popup = page.wait_for_selector(".report-popup")

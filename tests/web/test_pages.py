@@ -54,7 +54,8 @@ def test_html_errors_are_pages_without_traces(client):
 
 def test_public_map_page_points_at_the_api(client):
     html = client.get("/").get_data(as_text=True)
-    assert 'data-reports-url="/api/v1/reports"' in html and 'id="map"' in html
+    assert 'data-clusters-url="/api/v1/clusters"' in html and 'id="map"' in html
+    assert 'data-histogram-url="/api/v1/histogram"' in html and 'data-audience=""' in html
 
 
 def test_language_choice_sticks(client):
