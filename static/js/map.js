@@ -40,10 +40,10 @@
 
   function viewQuery() {
     var query = filters(), b = map.getBounds();
-    var west = b.getWest(), east = b.getEast();
-    if (east - west >= 360) { west = -180; east = 180; }
     var wrap = function (lon) { return ((lon + 540) % 360) - 180; };
-    query.set("bbox", [wrap(west), Math.max(b.getSouth(), -90), wrap(east), Math.min(b.getNorth(), 90)]
+    var west = wrap(b.getWest()), east = wrap(b.getEast());
+    if (b.getEast() - b.getWest() >= 360) { west = -180; east = 180; }
+    query.set("bbox", [west, Math.max(b.getSouth(), -90), east, Math.min(b.getNorth(), 90)]
       .map(function (v) { return v.toFixed(5); }).join(","));
     query.set("zoom", String(Math.min(18, Math.max(0, map.getZoom()))));
     return query;
