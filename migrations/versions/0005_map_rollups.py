@@ -124,6 +124,8 @@ LANGUAGE sql AS $$
     ) AS p
     CROSS JOIN map_levels AS l
     GROUP BY 1, 2, 3, 4, 5, 6, 7
+    -- One order for every writer: concurrent transactions lock shared cells without deadlock.
+    ORDER BY 1, 2, 3, 4, 5, 6, 7
     ON CONFLICT ON CONSTRAINT pk_map_cells DO UPDATE SET
         n = m.n + excluded.n, sx = m.sx + excluded.sx, sy = m.sy + excluded.sy,
         west = least(m.west, excluded.west), south = least(m.south, excluded.south),
