@@ -27,7 +27,7 @@ from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Report
 from mapper.query import grid
 from mapper.query.filters import ReportFilters, filter_clauses, parse_filters
 from mapper.query.grid import EPOCH, Audience
-from mapper.query.public import PUBLIC_COLUMNS
+from mapper.query.public import PUBLIC_COLUMNS, public_select
 
 REVIEWER_DEFAULT_STATUSES = ("pending", "published", "verified")
 BUCKETS = ("day", "week", "month")
@@ -158,8 +158,12 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     if not singles:
         return {}
     geometry = req.audience.geometry
-    columns = [c for c in PUBLIC_COLUMNS if c.key not in ("lon", "lat")]
-    lon, lat = func.ST_X(geometry).label("lon"), func.ST_Y(geometry).label("lat")
+    if req.audience.exact:
+        columns = [c for c in PUBLIC_COLUMNS if c.key not in ("lon", "lat")]
+        lon, lat = func.ST_X(geometry).label("lon"), func.ST_Y(geometry).label("lat")
+        stmt = select(*columns, lon, lat)
+    else:
+        stmt = public_select()  # the privacy gate: public statuses, fields and masked point
     near = [
         geometry.intersects(
             func.ST_MakeEnvelope(c.west - 1e-9, c.south - 1e-9, c.east + 1e-9, c.north + 1e-9, 4326)
@@ -167,7 +171,7 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
         for c in singles
     ]
     clauses = grid.raw_clauses(req.filters, req.audience, cells)
-    rows = db.session.execute(select(*columns, lon, lat).where(*clauses, or_(*near))).all()
+    rows = db.session.execute(stmt.where(*clauses, or_(*near))).all()
     wanted = {(c.x, c.y) for c in singles}
     found = {}
     for row in rows:

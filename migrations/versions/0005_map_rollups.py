@@ -150,15 +150,7 @@ END $$;
 CREATE FUNCTION map_reports_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM map_cells_apply(array_agg(change)) FROM (
-        SELECT map_change_of(o, c, -1) AS change, 0 AS step
-        FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-        CROSS JOIN LATERAL unnest(0 || map_category_closure(ARRAY(
-            SELECT category_id FROM report_categories WHERE report_id = o.id))) AS c
-        WHERE (o.status, o.occurred_at) IS DISTINCT FROM (n.status, n.occurred_at)
-           OR NOT (o.location IS NOT DISTINCT FROM n.location)
-           OR NOT (o.public_location IS NOT DISTINCT FROM n.public_location)
-        UNION ALL
-        SELECT map_change_of(n, c, 1), 1
+        SELECT unnest(ARRAY[map_change_of(o, c, -1), map_change_of(n, c, 1)]) AS change
         FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
         CROSS JOIN LATERAL unnest(0 || map_category_closure(ARRAY(
             SELECT category_id FROM report_categories WHERE report_id = n.id))) AS c

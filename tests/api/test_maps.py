@@ -156,12 +156,6 @@ def test_the_same_request_gives_the_same_answer(client, reports):
     assert client.get(url).get_json() == client.get(url).get_json()
 
 
-def test_pending_reports_stay_off_the_public_map(client, reports):
-    answer = client.get("/api/v1/clusters?zoom=2").get_json()
-    everything = sum(1 for r in reports)
-    assert answer["total"] < everything
-
-
 def test_reviewers_need_the_analyst_role(client, reports, make_user, login):
     denied = client.get("/api/v1/clusters?zoom=2&audience=reviewer")
     assert denied.status_code == 401
@@ -180,15 +174,14 @@ def test_analysts_see_every_status_at_exact_points(client, reports, make_user, l
     single = client.get(
         "/api/v1/clusters", query_string={**args, "zoom": "16", "bbox": "151.1,-34,151.3,-33.8"}
     ).get_json()
-    for feature in single["features"]:
-        if not feature["properties"]["cluster"]:
-            exact = db.session.execute(
-                text(
-                    "SELECT ARRAY[ST_X(location), ST_Y(location)] FROM reports WHERE reference = :r"
-                ),
-                {"r": feature["properties"]["reference"]},
-            ).scalar_one()
-            assert feature["geometry"]["coordinates"] == pytest.approx(exact, abs=1e-6)
+    singles = [f for f in single["features"] if not f["properties"]["cluster"]]
+    assert singles
+    for feature in singles:
+        exact = db.session.execute(
+            text("SELECT ARRAY[ST_X(location), ST_Y(location)] FROM reports WHERE reference = :r"),
+            {"r": feature["properties"]["reference"]},
+        ).scalar_one()
+        assert feature["geometry"]["coordinates"] == pytest.approx(exact, abs=1e-6)
 
 
 def test_reviewer_answers_are_not_cached_by_shared_caches(client, reports, make_user, login):
