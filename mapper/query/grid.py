@@ -13,16 +13,30 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, func, or_, select, text, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    bindparam,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
-from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, Category, Report, report_categories
 from mapper.query.filters import ReportFilters, filter_clauses
 
 EPOCH = date(1970, 1, 1)
 MONTH, DAY = 0, 1
+# Windows up to this many days are narrowed by the space-time index, longer ones by space.
+SHORT_WINDOW_DAYS = 62
 STATUS_GROUPS = {"pending": 1, "published": 2, "verified": 3, "rejected": 4, "archived": 5}
 
 
@@ -155,12 +169,12 @@ def _cells_where(cells: CellRange, audience: Audience, categories: list[int], pa
 
 
 def _rollup_sql(
-    cells: CellRange, audience: Audience, plan_: Plan, category: int, by_category: bool
+    cells: CellRange, audience: Audience, plan_: Plan, categories: list[int]
 ) -> tuple[str, dict]:
+    """Rollup rows of the view's cells per category, summed over the plan's periods."""
     params: dict = {}
-    categories = list(_breakdown_categories(category)) if by_category else [category]
     base = _cells_where(cells, audience, categories, params)
-    columns = "x, y, category, n" if by_category else "x, y, n, sx, sy, west, south, east, north"
+    columns = "x, y, category, n, sx, sy, west, south, east, north"
     parts = []
     if plan_.months is not None:
         months = _period_clause(plan_.months, params, "m")
@@ -170,23 +184,21 @@ def _rollup_sql(
         parts.append(f"SELECT {columns} {base} AND tier = 1 AND {period}")
     if not parts:
         return "", params
-    union = " UNION ALL ".join(parts)
-    if by_category:
-        grouped = f"SELECT x, y, category, sum(n) AS n FROM ({union}) p GROUP BY x, y, category"
-        return grouped, params
     return (
-        "SELECT x, y, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy, min(west) AS west, "
+        "SELECT x, y, category, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy, min(west) AS west, "
         "min(south) AS south, max(east) AS east, max(north) AS north "
-        f"FROM ({union}) p GROUP BY x, y"
+        f"FROM ({' UNION ALL '.join(parts)}) p GROUP BY x, y, category"
     ), params
 
 
 def _breakdown_categories(category: int) -> tuple[int, ...]:
-    """Categories whose counts a cluster lists: all, or the filtered one and its children."""
+    """Categories whose counts a cluster lists: the top-level ones, or the filtered one and its
+    children (a dozen at most, so that a view of a few hundred clusters stays small)."""
     if not category:
-        return tuple(categories_cache.get(()).values())
-    stmt = select(Category.id).where(or_(Category.id == category, Category.parent_id == category))
-    return tuple(db.session.scalars(stmt))
+        wanted = Category.parent_id.is_(None)
+    else:
+        wanted = or_(Category.id == category, Category.parent_id == category)
+    return tuple(db.session.scalars(select(Category.id).where(wanted).order_by(Category.id)))
 
 
 def _cell_expressions(audience: Audience, level: int):
@@ -198,106 +210,156 @@ def _cell_expressions(audience: Audience, level: int):
 
 
 def raw_clauses(
-    filters: ReportFilters, audience: Audience, cells: CellRange, days=None
+    filters: ReportFilters, audience: Audience, cells: CellRange, days=None, envelopes=None
 ) -> list[ColumnElement]:
-    """Filters over reports for the view's cells (and optionally some days)."""
+    """Filters over reports for the view's cells (and optionally some days, or only inside
+    `envelopes`: a table of w, s, e, n columns)."""
     x, y, _lon, _lat = _cell_expressions(audience, cells.level)
     unbounded = ReportFilters(None, None, None, filters.categories, filters.sources, filters.text)
     clauses = [Report.status.in_(audience.statuses), audience.geometry.is_not(None)]
     clauses += filter_clauses(unbounded, audience.geometry)
-    pad = 1e-9  # the index only narrows; the cell arithmetic below decides
-    envelopes = [
-        audience.geometry.intersects(func.ST_MakeEnvelope(w - pad, s - pad, e + pad, n + pad, 4326))
-        for w, s, e, n in cells.bounds()
-    ]
-    clauses.append(or_(*envelopes))
+    if days is None:
+        start, end = filters.start, filters.end
+    else:
+        start = None if days[0] is None else _day_start(days[0])
+        end = None if days[1] is None else _day_start(days[1])
+    if start is not None:
+        clauses.append(Report.occurred_at >= start)
+    if end is not None:
+        clauses.append(Report.occurred_at < end)
+    clauses.append(_space_time_box(audience, cells, start, end, envelopes))
     clauses.append(y.between(cells.y0, cells.y1))
     clauses.append(or_(*(x.between(x0, x1) for x0, x1 in cells.xs)))
-    if days is None:
-        if filters.start is not None:
-            clauses.append(Report.occurred_at >= filters.start)
-        if filters.end is not None:
-            clauses.append(Report.occurred_at < filters.end)
-    else:
-        first, stop = days
-        if first is not None:
-            clauses.append(Report.occurred_at >= _day_start(first))
-        if stop is not None:
-            clauses.append(Report.occurred_at < _day_start(stop))
     return clauses
+
+
+def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes) -> ColumnElement:
+    """The view's envelopes (or `envelopes`), as the clause an index answers best: for a short
+    window, (lon, lat, event day) inside a box of the space-time index; for a long one, the
+    point inside the envelope of the spatial index (a space-time box that is narrow in space
+    but long in time visits much of its index). It only narrows; cells and times decide."""
+    first = _day_number(start) if start is not None else None
+    last = _day_number(end) if end is not None else None
+    short = first is not None and last is not None and last - first <= SHORT_WINDOW_DAYS
+    geometry = audience.geometry
+    point = func.map_xyt(geometry, Report.occurred_at)
+    pad = 1e-9
+
+    def box(w, s, e, n) -> ColumnElement:
+        if not short:
+            return geometry.op("&&")(func.ST_MakeEnvelope(w - pad, s - pad, e + pad, n + pad, 4326))
+        low = func.ST_MakePoint(w - pad, s - pad, first)
+        high = func.ST_MakePoint(e + pad, n + pad, last)
+        return point.op("&&&")(func.ST_3DMakeBox(low, high))
+
+    if envelopes is not None:
+        return box(envelopes.c.w, envelopes.c.s, envelopes.c.e, envelopes.c.n)
+    return or_(*(box(*envelope) for envelope in cells.bounds()))
+
+
+def envelope_table(bounds: list[tuple[float, float, float, float]]):
+    """Envelopes as a table (w, s, e, n) from four array parameters, for `raw_clauses`."""
+    columns = zip(*bounds, strict=True)
+    arrays = [
+        bindparam(f"env_{name}", list(values), type_=ARRAY(Float))
+        for name, values in zip("wsen", columns, strict=True)
+    ]
+    return func.unnest(*arrays).table_valued("w", "s", "e", "n").render_derived()
 
 
 def _day_start(day: int) -> datetime:
     return datetime.combine(EPOCH + timedelta(days=day), datetime.min.time(), UTC)
 
 
-def _raw_select(filters, audience, cells, days, by_category: bool):
+def _raw_select(filters, audience, cells, days, total: int, breakdown: tuple[int, ...]):
+    """The same rows as the rollups, counted from reports: per cell, one row under `total`
+    with sums and bounds, and one per category of `breakdown` (a report once under each of its
+    categories and their parents)."""
     x, y, lon, lat = _cell_expressions(audience, cells.level)
-    where = raw_clauses(filters, audience, cells, days)
-    if not by_category:
-        return (
-            select(
-                x.label("x"),
-                y.label("y"),
-                func.count().label("n"),
-                func.sum(lon).label("sx"),
-                func.sum(lat).label("sy"),
-                func.min(lon).label("west"),
-                func.min(lat).label("south"),
-                func.max(lon).label("east"),
-                func.max(lat).label("north"),
+    matched = (
+        select(
+            Report.id.label("id"), x.label("x"), y.label("y"), lon.label("lon"), lat.label("lat")
+        )
+        .where(*raw_clauses(filters, audience, cells, days))
+        .cte("matched")
+    )
+    totals = select(
+        matched.c.x,
+        matched.c.y,
+        literal(total).label("category"),
+        func.count().label("n"),
+        func.sum(matched.c.lon).label("sx"),
+        func.sum(matched.c.lat).label("sy"),
+        func.min(matched.c.lon).label("west"),
+        func.min(matched.c.lat).label("south"),
+        func.max(matched.c.lon).label("east"),
+        func.max(matched.c.lat).label("north"),
+    ).group_by(matched.c.x, matched.c.y)
+    if not breakdown:
+        return totals
+    tagged = (
+        func.unnest(array([Category.id, Category.parent_id]))
+        .table_valued("c")
+        .render_derived()
+        .lateral()
+    )
+    nothing = null().cast(Float)
+    per_category = (
+        select(
+            matched.c.x,
+            matched.c.y,
+            tagged.c.c,
+            func.count(matched.c.id.distinct()),
+            *(nothing for _ in range(6)),
+        )
+        .join(report_categories, report_categories.c.report_id == matched.c.id)
+        .join(Category, Category.id == report_categories.c.category_id)
+        .join(tagged, true())
+        .where(tagged.c.c.in_(breakdown))
+        .group_by(matched.c.x, matched.c.y, tagged.c.c)
+    )
+    return union_all(totals, per_category)
+
+
+def view_counts(
+    filters: ReportFilters,
+    audience: Audience,
+    cells: CellRange,
+    category_ids: tuple[int, ...],
+    by_category: bool = True,
+) -> tuple[list[Cell], dict[tuple[int, int], dict[int, int]]]:
+    """The view's cells holding matching reports (count, sums, bounds) and, when asked,
+    {(x, y): {category id: count}} for the filtered category and its children, or for all."""
+    total = category_ids[0] if len(category_ids) == 1 else 0
+    breakdown = tuple(c for c in _breakdown_categories(total) if c != total) if by_category else ()
+    plan_ = plan(filters, audience, cells.level, category_ids)
+    rows: list = []
+    if plan_ is None:
+        stmt = _raw_select(filters, audience, cells, None, total, breakdown)
+        rows += db.session.execute(stmt)
+    else:
+        sql, params = _rollup_sql(cells, audience, plan_, [total, *breakdown])
+        if sql:
+            rows += db.session.execute(text(sql), params)
+        for days in plan_.raw_days:
+            rows += db.session.execute(
+                _raw_select(filters, audience, cells, days, total, breakdown)
             )
-            .where(*where)
-            .group_by(x, y)
-        )
-    # Each report once under each of its categories and their parents.
-    own = select(x.label("x"), y.label("y"), Report.id.label("report"), Category.id.label("c"))
-    parent = select(x, y, Report.id, Category.parent_id).where(Category.parent_id.is_not(None))
-    tagged = union_all(
-        *(
-            part.join(report_categories, report_categories.c.report_id == Report.id)
-            .join(Category, Category.id == report_categories.c.category_id)
-            .where(*where)
-            for part in (own, parent)
-        )
-    ).subquery()
-    return select(
-        tagged.c.x,
-        tagged.c.y,
-        tagged.c.c.label("category"),
-        func.count(tagged.c.report.distinct()).label("n"),
-    ).group_by(tagged.c.x, tagged.c.y, tagged.c.c)
+    found = list(_merge(row for row in rows if row.category == total))
+    per_cell: dict[tuple[int, int], dict[int, int]] = {}
+    if by_category:
+        for row in rows:
+            if row.n and (row.category != total or total):
+                counts = per_cell.setdefault((row.x, row.y), {})
+                counts[row.category] = counts.get(row.category, 0) + row.n
+    return found, per_cell
 
 
 def cell_counts(
     filters: ReportFilters, audience: Audience, cells: CellRange, category_ids: tuple[int, ...]
 ) -> list[Cell]:
     """The cells of the view holding matching reports, with count, sums and bounds."""
-    return list(_merge(_parts(filters, audience, cells, category_ids, by_category=False)))
-
-
-def category_counts(
-    filters: ReportFilters, audience: Audience, cells: CellRange, category_ids: tuple[int, ...]
-) -> dict[tuple[int, int], dict[int, int]]:
-    """{(x, y): {category id: count}} for the same view."""
-    counts: dict[tuple[int, int], dict[int, int]] = {}
-    for row in _parts(filters, audience, cells, category_ids, by_category=True):
-        per_cell = counts.setdefault((row.x, row.y), {})
-        per_cell[row.category] = per_cell.get(row.category, 0) + row.n
-    return counts
-
-
-def _parts(filters, audience, cells, category_ids, by_category: bool) -> Iterator:
-    plan_ = plan(filters, audience, cells.level, category_ids)
-    if plan_ is None:
-        yield from db.session.execute(_raw_select(filters, audience, cells, None, by_category))
-        return
-    category = category_ids[0] if category_ids else 0
-    sql, params = _rollup_sql(cells, audience, plan_, category, by_category)
-    if sql:
-        yield from db.session.execute(text(sql), params)
-    for days in plan_.raw_days:
-        yield from db.session.execute(_raw_select(filters, audience, cells, days, by_category))
+    return view_counts(filters, audience, cells, category_ids, by_category=False)[0]
 
 
 def _merge(rows) -> Iterator[Cell]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import func, literal_column, select, text, true
 
 from mapper.auth.permissions import can
 from mapper.errors import MapperError, ValidationFailed
@@ -91,6 +91,9 @@ def parse_map_request(args, user, zoom_required: bool = True) -> MapRequest:
     filters = parse_filters(args)
     audience = _audience(args, user)
     zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
+    # Map reads differ per view and window: a plan cached for one view can be ruinous for the
+    # next (a single-cell probe turned into a scan), so each is planned for its own values.
+    db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     return MapRequest(filters, audience, _category_ids(filters.categories), zoom)
 
 
@@ -99,10 +102,9 @@ def clusters(req: MapRequest) -> dict:
     level = req.zoom + CLUSTER_LEVEL_OFFSET
     cells = cells_covering(req.filters.bbox, level)
     filters = req.filters
-    found = grid.cell_counts(filters, req.audience, cells, req.category_ids)
+    found, by_category = grid.view_counts(filters, req.audience, cells, req.category_ids)
     singles = _single_reports(req, cells, [c for c in found if c.n == 1])
     slugs = {id_: slug for slug, id_ in categories_cache.get(()).items()}
-    by_category = grid.category_counts(filters, req.audience, cells, req.category_ids)
     features = []
     for cell in found:
         single = singles.get((cell.x, cell.y))
@@ -164,14 +166,10 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
         stmt = select(*columns, lon, lat)
     else:
         stmt = public_select()  # the privacy gate: public statuses, fields and masked point
-    near = [
-        geometry.intersects(
-            func.ST_MakeEnvelope(c.west - 1e-9, c.south - 1e-9, c.east + 1e-9, c.north + 1e-9, 4326)
-        )
-        for c in singles
-    ]
-    clauses = grid.raw_clauses(req.filters, req.audience, cells)
-    rows = db.session.execute(stmt.where(*clauses, or_(*near))).all()
+    # One index probe per single cell, whatever their number.
+    boxes = grid.envelope_table([(c.west, c.south, c.east, c.north) for c in singles])
+    clauses = grid.raw_clauses(req.filters, req.audience, cells, envelopes=boxes)
+    rows = db.session.execute(stmt.join(boxes, true()).where(*clauses)).all()
     wanted = {(c.x, c.y) for c in singles}
     found = {}
     for row in rows:

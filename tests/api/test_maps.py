@@ -109,6 +109,44 @@ def test_cluster_counts_add_up_to_a_plain_count(client, reports, view, filters):
     assert sum(counts) == answer["total"] == plain_count(answer["bbox"], filters)
 
 
+def _listed_categories(parent: str | None) -> list[str]:
+    """What a cluster lists: top-level categories, or the filtered one and its children."""
+    sql = (
+        "SELECT slug FROM categories WHERE parent_id IS NULL"
+        if parent is None
+        else "SELECT c.slug FROM categories c LEFT JOIN categories p ON p.id = c.parent_id"
+        " WHERE :parent IN (c.slug, p.slug)"
+    )
+    return list(db.session.scalars(text(sql), {"parent": parent}))
+
+
+@pytest.mark.parametrize("view", [*VIEWS[:3], {"zoom": "8", "bbox": "100,8,110,16"}])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"category": "forced-labour"},
+        {"from": "2024-01-15", "to": "2025-06-10"},  # partial months at both ends
+        {"q": "site"},  # counted from reports, not rollups
+    ],
+)
+def test_cluster_category_counts_match_a_plain_count(client, reports, view, filters):
+    answer = client.get("/api/v1/clusters", query_string={**view, **filters}).get_json()
+    clusters = [f for f in answer["features"] if f["properties"]["cluster"]]
+    assert clusters
+    listed = _listed_categories(filters.get("category"))
+    for feature in clusters:
+        west, south, east, north = feature["properties"]["bbox"]
+        around = (west - 1e-6, south - 1e-6, east + 1e-6, north + 1e-6)
+        expected = {}
+        for slug in listed:
+            n = plain_count(around, {**filters, "category": slug})
+            if n:
+                expected[slug] = n
+        assert feature["properties"]["categories"] == expected
+        assert feature["properties"]["count"] == plain_count(around, filters)
+
+
 def test_the_whole_world_counts_every_public_report(client, reports):
     answer = client.get("/api/v1/clusters?zoom=2").get_json()
     public = [r for r in reports if r.status in ("published", "verified")]
