@@ -42,7 +42,7 @@ run: $(INSTALLED) translations db-start
 
 # pytest exits 5 when it collected no test: that is a failure, not a pass.
 test: $(INSTALLED) translations
-	scripts/ensure-system-packages.sh postgis browser
+	scripts/ensure-system-packages.sh postgis browser gdal
 	$(BIN)/pytest; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi; exit $$status
 

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from mapper.api import bp as api_bp
     from mapper.channels.sms import bp as sms_bp
     from mapper.channels.web import bp as report_form_bp
+    from mapper.exports import bp as exports_bp
     from mapper.web import bp as web_bp
 
     extensions.db.init_app(app)
@@ -50,4 +51,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(sms_bp, url_prefix="/sms")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(exports_bp, url_prefix="/exports")
     return app

@@ -180,12 +180,15 @@ def sms_send_pending(limit: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from mapper.exports.cli import export_command
+
     app.cli.add_command(db_group)
     app.cli.add_command(load_sample_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_role_command)
     app.cli.add_command(sms_group)
+    app.cli.add_command(export_command)
 
 
 def _create_app() -> Flask:

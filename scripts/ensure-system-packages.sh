@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages mapper needs, only when they are missing.
-#   scripts/ensure-system-packages.sh python postgis browser
+#   scripts/ensure-system-packages.sh python postgis browser gdal
 set -euo pipefail
 
 need=()
@@ -25,6 +25,10 @@ for what in "$@"; do
       ;;
     browser)
       [ -x /usr/bin/chromium ] || need+=(chromium)
+      ;;
+    gdal)
+      # ogrinfo and ogr2ogr read the exports and the OGC API back in the tests.
+      command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
       ;;
     *)
       echo "unknown requirement: $what" >&2

@@ -86,10 +86,15 @@ def _category_ids(slugs: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(known[slug] for slug in slugs)
 
 
-def parse_map_request(args, user, zoom_required: bool = True) -> MapRequest:
-    """Filters, viewer and zoom of a map request; 4xx naming the field on bad input."""
+def parse_map_request(
+    args, user, zoom_required: bool = True, audience: Audience | None = None
+) -> MapRequest:
+    """Filters, viewer and zoom of a map request; 4xx naming the field on bad input.
+
+    `audience` given (the command line) stands in for the one the request and `user` name.
+    """
     filters = parse_filters(args)
-    audience = _audience(args, user)
+    audience = audience or _audience(args, user)
     zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
     # Map reads differ per view and window: a plan cached for one view can be ruinous for the
     # next (a single-cell probe turned into a scan), so each is planned for its own values.

@@ -25,7 +25,8 @@ from mapper.query.visibility import visible_statuses
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 
-_category_slugs = (
+# Each report's category slugs in display order.
+CATEGORY_SLUGS = (
     select(func.array_agg(aggregate_order_by(Category.slug, Category.position)))
     .join(report_categories, report_categories.c.category_id == Category.id)
     .where(report_categories.c.report_id == Report.id)
@@ -44,7 +45,7 @@ PUBLIC_COLUMNS = (
     Report.language,
     func.ST_X(Report.public_location).label("lon"),
     func.ST_Y(Report.public_location).label("lat"),
-    _category_slugs.label("categories"),
+    CATEGORY_SLUGS.label("categories"),
 )
 
 
