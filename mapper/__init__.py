@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from mapper.channels.sms import bp as sms_bp
     from mapper.channels.web import bp as report_form_bp
     from mapper.exports import bp as exports_bp
+    from mapper.ogc import bp as ogc_bp
     from mapper.web import bp as web_bp
 
     extensions.db.init_app(app)
@@ -52,4 +53,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sms_bp, url_prefix="/sms")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(exports_bp, url_prefix="/exports")
+    app.register_blueprint(ogc_bp, url_prefix="/ogc")
     return app

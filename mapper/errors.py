@@ -59,12 +59,19 @@ class Conflict(MapperError):
 
 
 def wants_json() -> bool:
+    if request.path.startswith("/ogc") and request.args.get("f") != "html":
+        return True
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def _respond(status: int, errors: list[dict], title: str) -> Response:
     if wants_json():
-        return make_response(jsonify({"errors": errors}), status)
+        body: dict = {"errors": errors}
+        if request.path.startswith("/ogc"):
+            # OGC API clients read an exception as a code and a description.
+            code = "InvalidParameterValue" if status in (400, 422) else title
+            body = {"code": code, "description": errors[0]["message"], **body}
+        return make_response(jsonify(body), status)
     page = render_template("errors/error.html", status=status, title=title, errors=errors)
     return make_response(page, status)
 

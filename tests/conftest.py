@@ -84,6 +84,16 @@ def app(database_url):
     return app
 
 
+@pytest.fixture(scope="session")
+def live_server(app, database_url, tmp_path_factory):
+    """The app under gunicorn, as in production, on the test database."""
+    from benchmarks.common import gunicorn
+
+    var = str(tmp_path_factory.mktemp("var"))
+    with gunicorn(database_url, MAPPER_QUICK_EXIT_URL="about:blank", MAPPER_VAR_DIR=var) as url:
+        yield url
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(app):
     """Sign-in throttling counts per process; each test starts from zero."""

@@ -33,7 +33,7 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
-def _parse_moment(value: str, field: str, problems: list, until: bool = False):
+def parse_moment(value: str, field: str, problems: list, until: bool = False):
     """A moment from a date or an RFC 3339 time; with `until`, the first moment after it."""
     try:
         if "T" in value:
@@ -56,9 +56,9 @@ def parse_filters(args) -> ReportFilters:
         except GeoValueError:
             problems.append(("bbox", _("Must be west,south,east,north in degrees.")))
     if args.get("from"):
-        start = _parse_moment(args["from"], "from", problems)
+        start = parse_moment(args["from"], "from", problems)
     if args.get("to"):
-        end = _parse_moment(args["to"], "to", problems, until=True)
+        end = parse_moment(args["to"], "to", problems, until=True)
     if start and end and start >= end:
         problems.append(("to", _("Must not be before 'from'.")))
     sources = _split(args.get("source"))

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from benchmarks.common import gunicorn
-
 CHROMIUM = "/usr/bin/chromium"
 # Headless flags for a machine without a display or outside network.
 CHROMIUM_ARGS = [
@@ -21,14 +19,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-
-@pytest.fixture(scope="session")
-def live_server(app, database_url, tmp_path_factory):
-    """The app under gunicorn, as in production, on the test database."""
-    var = str(tmp_path_factory.mktemp("var"))
-    with gunicorn(database_url, MAPPER_QUICK_EXIT_URL="about:blank", MAPPER_VAR_DIR=var) as url:
-        yield url
 
 
 @pytest.fixture(scope="session")
