@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from mapper.api import bp as api_bp
     from mapper.channels.sms import bp as sms_bp
     from mapper.channels.web import bp as report_form_bp
+    from mapper.embed import bp as embed_bp
     from mapper.exports import bp as exports_bp
     from mapper.ogc import bp as ogc_bp
     from mapper.web import bp as web_bp
@@ -54,4 +55,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(ogc_bp, url_prefix="/ogc")
+    app.register_blueprint(embed_bp, url_prefix="/embed")
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
 
 
 def _tile_origin(tile_url: str) -> str:
@@ -12,27 +12,33 @@ def _tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
+# Pages other sites may show in a frame: the embeddable map, and nothing else.
+FRAMEABLE = {"embed.embedded_map"}
+
+
 def init_app(app: Flask) -> None:
     tiles = _tile_origin(app.config["MAPPER_TILE_URL"])
-    policy = "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            # Leaflet positions map panes with inline styles.
-            "style-src 'self' 'unsafe-inline'",
-            f"img-src 'self' data: {tiles}".strip(),
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'self'",
-        ]
-    )
+    directives = [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Leaflet positions map panes with inline styles.
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {tiles}".strip(),
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+    policy = "; ".join([*directives, "frame-ancestors 'self'"])
+    frameable_policy = "; ".join([*directives, "frame-ancestors *"])
 
     @app.after_request
     def set_headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if request.endpoint in FRAMEABLE:
+            response.headers.setdefault("Content-Security-Policy", frameable_policy)
+        else:
+            response.headers.setdefault("Content-Security-Policy", policy)
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response

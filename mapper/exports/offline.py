@@ -48,10 +48,14 @@ class ReportClusters(MacroElement):
             box.appendChild(when);
             group.addLayer(L.circleMarker([row[0], row[1]], { radius: 6 }).bindPopup(box));
           });
-          {{ this._parent.get_name() }}.addLayer(group);
+          var map = {{ this._parent.get_name() }};
+          // Frame the reports first, then cluster them once at that zoom.
           if (rows.length) {
-            {{ this._parent.get_name() }}.fitBounds(group.getBounds(), { maxZoom: 12 });
+            var bounds = L.latLngBounds(rows.map(function (row) { return [row[0], row[1]]; }));
+            map.fitBounds(bounds, { maxZoom: 12, animate: false });
           }
+          map.addLayer(group);
+          map.getContainer().dataset.reports = String(group.getLayers().length);
         })();
         {% endmacro %}
         """

@@ -75,7 +75,7 @@ def _audience(args, user) -> Audience:
     return Audience(statuses, exact=reviewer)
 
 
-def _category_ids(slugs: tuple[str, ...]) -> tuple[int, ...]:
+def category_ids(slugs: tuple[str, ...]) -> tuple[int, ...]:
     if not slugs:
         return ()
     known = categories_cache.get(list(slugs))
@@ -99,7 +99,7 @@ def parse_map_request(
     # Map reads differ per view and window: a plan cached for one view can be ruinous for the
     # next (a single-cell probe turned into a scan), so each is planned for its own values.
     db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    return MapRequest(filters, audience, _category_ids(filters.categories), zoom)
+    return MapRequest(filters, audience, category_ids(filters.categories), zoom)
 
 
 def clusters(req: MapRequest) -> dict:

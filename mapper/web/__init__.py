@@ -20,7 +20,7 @@ VENDOR = {
 }
 
 
-def _map_page(reviewer: bool):
+def map_page(reviewer: bool, embed: bool = False):
     sources = [
         ("web", _("Web form")),
         ("sms", _("SMS")),
@@ -54,13 +54,14 @@ def _map_page(reviewer: bool):
         statuses=statuses,
         default_statuses=REVIEWER_DEFAULT_STATUSES,
         legend=legend,
+        embed=embed,
     )
 
 
 @bp.get("/")
 def public_map():
     """Show the public map of published and verified reports."""
-    return _map_page(reviewer=False)
+    return map_page(reviewer=False)
 
 
 @bp.get("/analyst")
@@ -70,7 +71,7 @@ def analyst_map():
         return redirect(url_for("auth.login", next=request.full_path))
     if not can(current_user, "view_exact_location"):
         abort(403)
-    return _map_page(reviewer=True)
+    return map_page(reviewer=True)
 
 
 @bp.get("/healthz")

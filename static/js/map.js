@@ -14,6 +14,11 @@
   var map = window.mapperMap(element, {});
   map.setView([Number(params.get("lat") || 13), Number(params.get("lon") || 20)],
               Number(params.get("z") || 2));
+  var box = (params.get("bbox") || "").split(",").map(Number);
+  if (!params.has("z") && box.length === 4 && box.every(isFinite)) {
+    // West beyond east: the box crosses the antimeridian.
+    map.fitBounds([[box[1], box[0]], [box[3], box[2] < box[0] ? box[2] + 360 : box[2]]]);
+  }
   var layer = null, request = 0, histogram = [], bucketMs = { day: 864e5, week: 6048e5, month: 2592e6 };
   var FIELDS = ["layer", "category", "source", "q", "from", "to", "bucket"];
 
