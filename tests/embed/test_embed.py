@@ -1,4 +1,4 @@
-"""/embed/map may be framed by any site and shows no site chrome; everything else may not be framed."""
+"""/embed/map may be framed by any site and has no site chrome; no other page may be framed."""
 
 import pytest
 
