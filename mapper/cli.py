@@ -181,6 +181,7 @@ def sms_send_pending(limit: int) -> None:
 
 def init_app(app: Flask) -> None:
     from mapper.exports.cli import export_command
+    from mapper.partners.cli import webhooks_group
 
     app.cli.add_command(db_group)
     app.cli.add_command(load_sample_command)
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(set_role_command)
     app.cli.add_command(sms_group)
     app.cli.add_command(export_command)
+    app.cli.add_command(webhooks_group)
 
 
 def _create_app() -> Flask:

@@ -88,6 +88,10 @@ class Config:
     ]
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = os.environ.get("MAPPER_RATELIMIT_ENABLED", "true").lower() != "false"
+    # Public reads and submissions: per client address, or per partner token when one is sent.
+    MAPPER_PUBLIC_RATE_LIMIT = os.environ.get("MAPPER_PUBLIC_RATE_LIMIT", "600 per minute")
+    MAPPER_TOKEN_RATE_LIMIT = os.environ.get("MAPPER_TOKEN_RATE_LIMIT", "6000 per minute")
     # Sign-in throttling, per client address and per account.
     MAPPER_LOGIN_LIMIT_PER_IP = os.environ.get("MAPPER_LOGIN_LIMIT_PER_IP", "20 per minute")
     MAPPER_LOGIN_LIMIT_PER_ACCOUNT = os.environ.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from mapper.admin import inbox, views
+from mapper.admin import partners as partner_views
 from mapper.auth.permissions import require
 
 bp = Blueprint("admin", __name__)
@@ -64,3 +65,38 @@ def locate_message(message_id: int):
 def reply(sender_key: str):
     """Queue an SMS reply to this sender."""
     return inbox.reply(sender_key)
+
+
+@bp.get("/partners")
+@require("manage_partners")
+def partners():
+    """List partner tokens and webhooks, with forms to add them."""
+    return partner_views.page()
+
+
+@bp.post("/partners/tokens")
+@require("manage_partners")
+def create_token():
+    """Make a partner token and show it once."""
+    return partner_views.create_token()
+
+
+@bp.post("/partners/tokens/<int:token_id>/revoke")
+@require("manage_partners")
+def revoke_token(token_id: int):
+    """Revoke a partner token at once."""
+    return partner_views.revoke_token(token_id)
+
+
+@bp.post("/partners/webhooks")
+@require("manage_partners")
+def create_webhook():
+    """Register a partner's webhook address."""
+    return partner_views.create_webhook()
+
+
+@bp.post("/partners/webhooks/<int:webhook_id>/disable")
+@require("manage_partners")
+def disable_webhook(webhook_id: int):
+    """Stop sending to a webhook."""
+    return partner_views.disable_webhook(webhook_id)

@@ -30,7 +30,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Analysts see every report and exact locations, read-only, and never contact data.
     "analyst": frozenset(READ_ALL),
     "moderator": frozenset(READ_ALL | MODERATE),
-    "admin": frozenset(READ_ALL | MODERATE | {"manage_users", "manage_categories"}),
+    "admin": frozenset(
+        READ_ALL | MODERATE | {"manage_users", "manage_categories", "manage_partners"}
+    ),
 }
 ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
 

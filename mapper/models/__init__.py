@@ -3,6 +3,13 @@
 from mapper.models.audit import AUDIT_ACTIONS, AuditEvent
 from mapper.models.category import Category, report_categories
 from mapper.models.maps import map_cells, map_levels
+from mapper.models.partner import (
+    TOKEN_SCOPES,
+    WEBHOOK_EVENTS,
+    PartnerToken,
+    Webhook,
+    WebhookDelivery,
+)
 from mapper.models.report import (
     PUBLIC_STATUSES,
     REPORT_SOURCES,
@@ -31,4 +38,9 @@ __all__ = [
     "report_categories",
     "map_cells",
     "map_levels",
+    "PartnerToken",
+    "TOKEN_SCOPES",
+    "WEBHOOK_EVENTS",
+    "Webhook",
+    "WebhookDelivery",
 ]

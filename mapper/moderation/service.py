@@ -26,6 +26,7 @@ from mapper.intake.validators import (
     clean_text,
 )
 from mapper.models import AuditEvent, Category, Report, User
+from mapper.partners import webhooks
 
 # action: (statuses it may start from, status it leaves the report in)
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -100,13 +101,15 @@ def apply_action(
     reason = (reason or "").strip() or None
     if action == "reject" and not reason:
         raise ValidationFailed([("reason", _("Give a reason for rejecting."))])
-    changes = {"status": (report.status, new_status)}
+    old_status = report.status
+    changes = {"status": (old_status, new_status)}
     values = {"status": new_status, "status_reason": reason}
     if action == "restore" and report.merged_into_id is not None:
         changes["merged_into_id"] = (report.merged_into_id, None)
         values["merged_into_id"] = None
     _write(report, expected_version, values)
     record_event(report.id, action, actor, changes, reason)
+    webhooks.enqueue(report, old_status, new_status)
 
 
 def _merge(
@@ -122,13 +125,15 @@ def _merge(
         raise ValidationFailed([("into", _("That report was itself merged; use its survivor."))])
     if report.status == "archived" and report.merged_into_id is not None:
         raise Conflict(_("This report is already merged."), "status")
-    changes = {"status": (report.status, "archived"), "merged_into_id": (None, into.id)}
+    old_status = report.status
+    changes = {"status": (old_status, "archived"), "merged_into_id": (None, into.id)}
     _write(
         report,
         expected_version,
         {"status": "archived", "merged_into_id": into.id, "status_reason": reason},
     )
     record_event(report.id, "merge", actor, changes, reason)
+    webhooks.enqueue(report, old_status, "archived")
 
 
 def edit_report(report: Report, actor: User | None, expected_version: int, form: dict) -> bool:

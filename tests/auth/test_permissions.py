@@ -15,6 +15,7 @@ from tests.conftest import csrf_token_from
 ROLES = ["anonymous", "volunteer", "partner", "analyst", "moderator", "admin"]
 STAFF_READ = {"analyst", "moderator", "admin"}
 MODERATORS = {"moderator", "admin"}
+ADMINS = {"admin"}
 EVERYONE = set(ROLES)
 
 # endpoint: list of (method, path template, data, roles allowed, status when allowed)
@@ -76,6 +77,36 @@ CASES = {
     "admin.reply": [
         ("POST", "/admin/inbox/{sender}/reply", {"text": "Are you safe?"}, MODERATORS, 302)
     ],
+    "exports.reports": [
+        ("GET", "/exports/reports.csv", None, EVERYONE, 200),
+        ("GET", "/exports/reports.geojson?audience=reviewer", None, STAFF_READ, 200),
+    ],
+    "exports.offline_map": [("GET", "/exports/map.html", None, EVERYONE, 200)],
+    "ogc.landing": [("GET", "/ogc", None, EVERYONE, 200)],
+    "ogc.conformance": [("GET", "/ogc/conformance", None, EVERYONE, 200)],
+    "ogc.openapi": [("GET", "/ogc/api", None, EVERYONE, 200)],
+    "ogc.collections": [("GET", "/ogc/collections", None, EVERYONE, 200)],
+    "ogc.collection": [("GET", "/ogc/collections/reports", None, EVERYONE, 200)],
+    "ogc.items": [("GET", "/ogc/collections/reports/items", None, EVERYONE, 200)],
+    # A pending report is not public, whoever asks.
+    "ogc.item": [("GET", "/ogc/collections/reports/items/{ref}", None, EVERYONE, 404)],
+    "embed.embedded_map": [("GET", "/embed/map?layer=heatmap", None, EVERYONE, 200)],
+    "embed.builder": [("GET", "/embed", None, EVERYONE, 200)],
+    "admin.partners": [("GET", "/admin/partners", None, ADMINS, 200)],
+    "admin.create_token": [
+        ("POST", "/admin/partners/tokens", {"label": "Partner", "scopes": "read"}, ADMINS, 201)
+    ],
+    "admin.revoke_token": [("POST", "/admin/partners/tokens/1/revoke", {}, ADMINS, 302)],
+    "admin.create_webhook": [
+        (
+            "POST",
+            "/admin/partners/webhooks",
+            {"label": "Partner", "url": "https://partner.example/hook"},
+            ADMINS,
+            302,
+        )
+    ],
+    "admin.disable_webhook": [("POST", "/admin/partners/webhooks/1/disable", {}, ADMINS, 302)],
     "admin.act": [
         ("POST", "/admin/reports/{ref}/publish", {}, MODERATORS, 302),
         ("POST", "/admin/reports/{ref}/verify", {}, MODERATORS, 302),
