@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -26,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import ROOT, gunicorn, throwaway_database  # noqa: E402
+from benchmarks.common import gunicorn, seed, throwaway_database  # noqa: E402
 
 VIEW_PIXELS = (1280, 800)
 FIRST_DAY = date(2021, 11, 1)
@@ -191,18 +189,6 @@ def browser_timing(base: str, town) -> dict:
                 slides.append((time.perf_counter() - began) * 1000)
         browser.close()
     return {"navigate_to_clusters": percentiles(loads), "slider_to_redraw": percentiles(slides)}
-
-
-def seed(url: str, count: int) -> float:
-    env = {**os.environ, "MAPPER_DATABASE_URL": url}
-    began = time.perf_counter()
-    subprocess.run(
-        [str(Path(sys.executable).parent / "mapper"), "seed", "--count", str(count)],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
-    return time.perf_counter() - began
 
 
 def main() -> None:

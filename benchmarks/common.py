@@ -44,6 +44,37 @@ def throwaway_database() -> Iterator[str]:
         yield url
 
 
+def seed(url: str, count: int) -> float:
+    """Add `count` synthetic reports to `url` with `mapper seed`; returns the seconds taken."""
+    env = {**os.environ, "MAPPER_DATABASE_URL": url}
+    began = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "mapper"), "seed", "--count", str(count)],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
+    return time.perf_counter() - began
+
+
+# The gunicorn master process of each running server, by base URL.
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
+def worker_pids(base: str) -> list[int]:
+    """The worker processes of the gunicorn serving `base`."""
+    master = SERVERS[base].pid
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -96,8 +127,10 @@ def gunicorn(database_url: str, workers: int = 2, threads: int = 4, **env: str) 
                     message = "gunicorn did not start:\n" + process.stderr.read().decode()
                     raise RuntimeError(message) from None
                 time.sleep(0.2)
+        SERVERS[url] = process
         yield url
     finally:
+        SERVERS.pop(url, None)
         process.terminate()
         process.wait(timeout=15)
 
