@@ -24,7 +24,7 @@ translations: $(COMPILED)
 
 update-translations: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o mapper/translations/messages.pot .
-	$(BIN)/pybabel update -i mapper/translations/messages.pot -d mapper/translations --no-location
+	$(BIN)/pybabel update -i mapper/translations/messages.pot -d mapper/translations --ignore-obsolete
 
 db-start: $(INSTALLED)
 	scripts/ensure-system-packages.sh postgis
