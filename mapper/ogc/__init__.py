@@ -14,7 +14,7 @@ bp = Blueprint("ogc", __name__)
 def _wants_html() -> bool:
     chosen = request.args.get("f")
     if chosen not in (None, "", "json", "html"):
-        raise service._bad(_("Use f=json or f=html."), "f")
+        raise service.bad_parameter(_("Use f=json or f=html."), "f")
     if chosen:
         return chosen == "html"
     best = request.accept_mimetypes.best_match(

@@ -30,14 +30,14 @@ CONFORMANCE = [
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
-def _bad(message: str, field: str) -> MapperError:
+def bad_parameter(message: str, field: str) -> MapperError:
     return MapperError(message, field, 400)
 
 
 def check_parameters(args, allowed: set[str]) -> None:
     unknown = sorted(set(args) - allowed)
     if unknown:
-        raise _bad(_("Unknown parameter: %(name)s", name=unknown[0][:40]), unknown[0][:40])
+        raise bad_parameter(_("Unknown parameter: %(name)s", name=unknown[0][:40]), unknown[0][:40])
 
 
 def _count(args, name: str, default: int, low: int) -> int:
@@ -49,7 +49,7 @@ def _count(args, name: str, default: int, low: int) -> int:
     except ValueError:
         value = None
     if value is None or not low <= value <= LARGEST:
-        raise _bad(
+        raise bad_parameter(
             _("Must be a whole number from %(low)d to %(high)d.", low=low, high=LARGEST), name
         )
     return value
@@ -64,7 +64,7 @@ def _bbox(raw: str | None):
     try:
         return parse_bbox(",".join(parts))
     except GeoValueError:
-        raise _bad(
+        raise bad_parameter(
             _("Must be four numbers: west,south,east,north in degrees (west > east crosses 180°)."),
             "bbox",
         ) from None
@@ -77,7 +77,7 @@ def _datetime(raw: str | None) -> tuple[datetime | None, datetime | None]:
     problems: list = []
     pieces = raw.split("/")
     if len(pieces) > 2 or any(piece.strip() == "" for piece in pieces):
-        raise _bad(
+        raise bad_parameter(
             _("Use an instant, or an interval start/end with '..' for an open end."), "datetime"
         )
     first, last = pieces[0].strip(), pieces[-1].strip()
@@ -86,9 +86,9 @@ def _datetime(raw: str | None) -> tuple[datetime | None, datetime | None]:
     if len(pieces) == 1 and first == "..":
         problems.append(("datetime", ""))
     if problems:
-        raise _bad(_("Not a valid date, time or interval (use RFC 3339)."), "datetime")
+        raise bad_parameter(_("Not a valid date, time or interval (use RFC 3339)."), "datetime")
     if start and end and start >= end:
-        raise _bad(_("The interval ends before it starts."), "datetime")
+        raise bad_parameter(_("The interval ends before it starts."), "datetime")
     return start, end
 
 
