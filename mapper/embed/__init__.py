@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
+from mapper.api.categories import category_tree
 from mapper.embed.options import check_embed_args
 from mapper.web import map_page
 
@@ -21,8 +22,6 @@ def embedded_map():
 @bp.get("")
 def builder():
     """Let a partner pick filters, layer, size and language, and copy the iframe snippet."""
-    from mapper.api.categories import category_tree
-
     return render_template(
         "embed/builder.html", title=_("Embed the map"), categories=category_tree()
     )

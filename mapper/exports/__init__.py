@@ -10,16 +10,21 @@ from mapper.exports import service
 bp = Blueprint("exports", __name__)
 
 
+def _download(response: Response, extension: str, req) -> Response:
+    """An attachment; analysts' full exports are never kept by shared caches."""
+    disposition = f'attachment; filename="{service.filename(extension)}"'
+    response.headers["Content-Disposition"] = disposition
+    response.headers["Cache-Control"] = "private, no-store" if req.audience.exact else "no-cache"
+    return response
+
+
 @bp.get("/reports.<fmt>")
 def reports(fmt: str):
     """Stream the reports matching the filter as CSV, HXL, GeoJSON or KML."""
     mimetype, _render = service.check_format(fmt)
     req = service.export_request(request.args, current_user)
     chunks = service.export_chunks(fmt, req)
-    response = Response(stream_with_context(chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{service.filename(fmt)}"'
-    response.headers["Cache-Control"] = "private, no-store" if req.audience.exact else "no-cache"
-    return response
+    return _download(Response(stream_with_context(chunks), mimetype=mimetype), fmt, req)
 
 
 @bp.get("/map.html")
@@ -29,7 +34,4 @@ def offline_map():
     html = service.offline_html(
         req, current_app.config["MAPPER_TILE_URL"], current_app.config["MAPPER_TILE_ATTRIBUTION"]
     )
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Disposition"] = f'attachment; filename="{service.filename("html")}"'
-    response.headers["Cache-Control"] = "private, no-store" if req.audience.exact else "no-cache"
-    return response
+    return _download(Response(html, mimetype="text/html"), "html", req)

@@ -13,6 +13,7 @@ from mapper.extensions import db
 from mapper.geo import GeoValueError, parse_bbox
 from mapper.models import PUBLIC_STATUSES, Report
 from mapper.query.filters import ReportFilters, parse_moment
+from mapper.query.maps import bounded_int
 from mapper.query.records import count_records, records_select
 
 COLLECTION = "reports"
@@ -40,21 +41,6 @@ def check_parameters(args, allowed: set[str]) -> None:
         raise bad_parameter(_("Unknown parameter: %(name)s", name=unknown[0][:40]), unknown[0][:40])
 
 
-def _count(args, name: str, default: int, low: int) -> int:
-    raw = args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= LARGEST:
-        raise bad_parameter(
-            _("Must be a whole number from %(low)d to %(high)d.", low=low, high=LARGEST), name
-        )
-    return value
-
-
 def _bbox(raw: str | None):
     if not raw:
         return None
@@ -76,15 +62,13 @@ def _datetime(raw: str | None) -> tuple[datetime | None, datetime | None]:
         return None, None
     problems: list = []
     pieces = raw.split("/")
-    if len(pieces) > 2 or any(piece.strip() == "" for piece in pieces):
+    if len(pieces) > 2 or any(p.strip() == "" for p in pieces) or pieces == [".."]:
         raise bad_parameter(
             _("Use an instant, or an interval start/end with '..' for an open end."), "datetime"
         )
     first, last = pieces[0].strip(), pieces[-1].strip()
     start = None if first == ".." else parse_moment(first, "datetime", problems)
     end = None if last == ".." else parse_moment(last, "datetime", problems, until=True)
-    if len(pieces) == 1 and first == "..":
-        problems.append(("datetime", ""))
     if problems:
         raise bad_parameter(_("Not a valid date, time or interval (use RFC 3339)."), "datetime")
     if start and end and start >= end:
@@ -97,8 +81,8 @@ def item_query(args) -> tuple[ReportFilters, int, int]:
     check_parameters(args, ITEM_PARAMETERS)
     start, end = _datetime(args.get("datetime"))
     filters = ReportFilters(bbox=_bbox(args.get("bbox")), start=start, end=end)
-    limit = min(_count(args, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
-    return filters, limit, _count(args, "offset", 0, 0)
+    limit = min(bounded_int(args, "limit", 1, LARGEST, DEFAULT_LIMIT), MAX_LIMIT)
+    return filters, limit, bounded_int(args, "offset", 0, LARGEST, 0)
 
 
 def items(filters: ReportFilters, limit: int, offset: int) -> dict:

@@ -14,20 +14,6 @@ from mapper.query.grid import Audience
 from mapper.query.public import CATEGORY_SLUGS, public_select
 
 BATCH = 2000
-RECORD_FIELDS = (
-    "reference",
-    "occurred_at",
-    "received",
-    "title",
-    "description",
-    "categories",
-    "source",
-    "status",
-    "place_name",
-    "language",
-    "lat",
-    "lon",
-)
 PUBLIC = Audience(PUBLIC_STATUSES, exact=False)
 
 
