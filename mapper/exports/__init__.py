@@ -21,7 +21,7 @@ def _download(response: Response, extension: str, req) -> Response:
 @bp.get("/reports.<fmt>")
 def reports(fmt: str):
     """Stream the reports matching the filter as CSV, HXL, GeoJSON or KML."""
-    mimetype, _render = service.check_format(fmt)
+    mimetype = service.check_format(fmt)
     req = service.export_request(request.args, current_user)
     chunks = service.export_chunks(fmt, req)
     return _download(Response(stream_with_context(chunks), mimetype=mimetype), fmt, req)

@@ -54,18 +54,21 @@ def _write(fmt: str, req, out: str) -> None:
     """Write aside and move into place: an interrupted export leaves no half file."""
     draft = f"{out}.part"
     try:
-        with open(draft, "w", encoding="utf-8", newline="") as handle:
+        with open(draft, "wb") as handle:
             if fmt == "html":
                 config = current_app.config
-                handle.write(
-                    service.offline_html(
-                        req, config["MAPPER_TILE_URL"], config["MAPPER_TILE_ATTRIBUTION"]
-                    )
+                html = service.offline_html(
+                    req, config["MAPPER_TILE_URL"], config["MAPPER_TILE_ATTRIBUTION"]
                 )
+                handle.write(html.encode())
             else:
                 total = service.count(req)
                 with click.progressbar(length=total, label="exporting", file=sys.stderr) as bar:
-                    for chunk in service.export_chunks(fmt, req, progress=bar.update):
+
+                    def advance(rows: int) -> None:
+                        bar.update(min(rows, total - bar.pos))
+
+                    for chunk in service.export_chunks(fmt, req, progress=advance):
                         handle.write(chunk)
                 click.echo(f"exported {total} reports to {out}", err=True)
         os.replace(draft, out)

@@ -1,9 +1,9 @@
-"""Serialise report records as CSV, HXL, GeoJSON or KML, chunk by chunk, in constant memory."""
+"""Serialise report records as GeoJSON or KML, chunk by chunk, in constant memory.
+
+CSV and HXL are spelt in SQL and written by PostgreSQL (see tabular.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -24,28 +24,6 @@ COLUMNS = (
     "lat",
     "lon",
 )
-# The Humanitarian Exchange Language hashtag of each column.
-HXL_TAGS = {
-    "reference": "#event+id",
-    "occurred_at": "#date+occurred",
-    "received": "#date+reported",
-    "title": "#description+title",
-    "description": "#description",
-    "categories": "#event+type",
-    "source": "#meta+source",
-    "status": "#status",
-    "place_name": "#loc+name",
-    "language": "#meta+lang",
-    "lat": "#geo+lat",
-    "lon": "#geo+lon",
-}
-# A spreadsheet runs a cell beginning with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as written: a leading formula character is quoted."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _text(value) -> str:
@@ -58,17 +36,6 @@ def _text(value) -> str:
     return str(value)
 
 
-def _csv_cells(row) -> list:
-    cells = []
-    for column in COLUMNS:
-        value = getattr(row, column)
-        if column in ("lat", "lon"):
-            cells.append("" if value is None else f"{value:.6f}")
-        else:
-            cells.append(neutralise(_text(value)))
-    return cells
-
-
 def _batched(rows: Iterable, render: Callable[[object], str]) -> Iterator[str]:
     buffer: list[str] = []
     for row in rows:
@@ -78,24 +45,6 @@ def _batched(rows: Iterable, render: Callable[[object], str]) -> Iterator[str]:
             buffer.clear()
     if buffer:
         yield "".join(buffer)
-
-
-def csv_chunks(rows: Iterable, hxl: bool = False) -> Iterator[str]:
-    """A header row (and with `hxl` a hashtag row), then one row per record."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    if hxl:
-        writer.writerow([HXL_TAGS[c] for c in COLUMNS])
-    yield out.getvalue()
-
-    def render(row) -> str:
-        out.seek(0)
-        out.truncate()
-        writer.writerow(_csv_cells(row))
-        return out.getvalue()
-
-    yield from _batched(rows, render)
 
 
 def feature(row) -> dict:
@@ -152,8 +101,6 @@ def kml_chunks(rows: Iterable, name: str = "mapper reports") -> Iterator[str]:
 
 
 FORMATS: dict[str, tuple[str, Callable[[Iterable], Iterator[str]]]] = {
-    "csv": ("text/csv; charset=utf-8", csv_chunks),
-    "hxl.csv": ("text/csv; charset=utf-8", lambda rows: csv_chunks(rows, hxl=True)),
     "geojson": ("application/geo+json", geojson_chunks),
     "kml": ("application/vnd.google-earth.kml+xml", kml_chunks),
 }
