@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import Date, Numeric, Select, Text, case, cast, func, literal, select
+from sqlalchemy import Date, Numeric, Select, Text, case, cast, func, select
 
 from mapper.exports.formats import COLUMNS
 from mapper.extensions import db
@@ -33,14 +33,18 @@ HXL_TAGS = {
     "lat": "#geo+lat",
     "lon": "#geo+lon",
 }
-# A spreadsheet runs a cell beginning with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell beginning with =, +, -, @, a tab or a carriage return as a formula.
+FORMULA_START = r"^([=+\-@\t\r])"
+# COPY sends one message per row; the response goes out in blocks of about this many bytes.
+BLOCK_BYTES = 1 << 16
 
 
 def neutralised(text):
-    """Text a spreadsheet shows as written: a leading formula character gets a quote before it."""
-    first = func.left(text, 1, type_=Text)
-    return case((first.in_(FORMULA_STARTS), literal("'", Text) + text), else_=text)
+    """Text a spreadsheet shows as written: a leading formula character gets a quote before it.
+
+    One function call per cell, so that a computed cell (the categories) is computed once.
+    """
+    return func.regexp_replace(text, FORMULA_START, r"'\1", type_=Text)
 
 
 def iso_moment(column):
@@ -92,5 +96,11 @@ def copy_csv(records: Select, hxl: bool = False) -> Iterator[bytes]:
     with driver.cursor() as cursor:
         statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)"
         with cursor.copy(statement, compiled.params) as copy:
-            for block in copy:
+            block = bytearray()
+            for row in copy:
+                block += row
+                if len(block) >= BLOCK_BYTES:
+                    yield bytes(block)
+                    block.clear()
+            if block:
                 yield bytes(block)
