@@ -29,7 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from mapper import auth, cli, errors, extensions, i18n, partners, security
     from mapper.admin import bp as admin_bp
     from mapper.api import bp as api_bp
+    from mapper.channels.openrosa import bp as openrosa_bp
     from mapper.channels.sms import bp as sms_bp
+    from mapper.channels.volunteer import bp as volunteer_bp
     from mapper.channels.web import bp as report_form_bp
     from mapper.embed import bp as embed_bp
     from mapper.exports import bp as exports_bp
@@ -57,4 +59,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(exports_bp, url_prefix="/exports")
     app.register_blueprint(ogc_bp, url_prefix="/ogc")
     app.register_blueprint(embed_bp, url_prefix="/embed")
+    app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
+    app.register_blueprint(openrosa_bp, url_prefix="/openrosa")
     return app

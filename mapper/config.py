@@ -86,6 +86,12 @@ class Config:
         )
         if word.strip()
     ]
+    # Volunteers' photos, re-encoded, under random names; never inside static/.
+    MAPPER_UPLOAD_DIR = os.environ.get("MAPPER_UPLOAD_DIR", str(Path(MAPPER_VAR_DIR) / "uploads"))
+    # ODK Collect may sign in with Basic over plain HTTP only when this is set (development).
+    MAPPER_OPENROSA_BASIC_OVER_HTTP = (
+        os.environ.get("MAPPER_OPENROSA_BASIC_OVER_HTTP", "false").lower() == "true"
+    )
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = os.environ.get("MAPPER_RATELIMIT_ENABLED", "true").lower() != "false"

@@ -61,7 +61,9 @@ class Conflict(MapperError):
 def wants_json() -> bool:
     if request.path.startswith("/ogc") and request.args.get("f") != "html":
         return True
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    if request.path.startswith(("/api/", "/volunteer/api/")):
+        return True
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _respond(status: int, errors: list[dict], title: str) -> Response:

@@ -62,9 +62,10 @@ class RequestPerContextClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     app = create_app(
         {
+            "MAPPER_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",

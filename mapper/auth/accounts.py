@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mapper.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from mapper.auth.passwords import (
+    MIN_LENGTH,
+    digest_ha1,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 from mapper.errors import ValidationFailed
 from mapper.extensions import db
 from mapper.models import ROLES, User
@@ -35,7 +41,13 @@ def create_user(email: str, password: str, role: str) -> User:
         problems.append(("password", _("Use at least %(n)d characters.", n=MIN_LENGTH)))
     if problems:
         raise ValidationFailed(problems)
-    user = User(email=email, password_hash=hash_password(password), role=role, active=True)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        digest_ha1=digest_ha1(email, password),
+        role=role,
+        active=True,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -67,6 +79,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.digest_ha1 is None:  # accounts made before device sign-in existed
+        user.digest_ha1 = digest_ha1(user.email, password)
     user.last_login_at = datetime.now(UTC)
     return user
 

@@ -31,7 +31,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset(READ_ALL),
     "moderator": frozenset(READ_ALL | MODERATE),
     "admin": frozenset(
-        READ_ALL | MODERATE | {"manage_users", "manage_categories", "manage_partners"}
+        READ_ALL
+        | MODERATE
+        | {
+            "manage_users",
+            "manage_categories",
+            "manage_partners",
+            "manage_forms",
+            "submit_volunteer_report",
+        }
     ),
 }
 ALL_PERMISSIONS = frozenset().union(*PERMISSIONS.values())

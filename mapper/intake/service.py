@@ -122,14 +122,15 @@ WITH new_report AS (
     INSERT INTO reports (
         reference, title, description, occurred_at, received_at, location, public_location,
         location_accuracy_m, place_name, source, status, language, custom_answers, mask_seed,
-        idempotency_key, request_fingerprint, urgent, h3_public, h3_exact)
+        idempotency_key, request_fingerprint, urgent, h3_public, h3_exact, form_version_id,
+        submitted_by_id)
     VALUES (
         %(reference)s, %(title)s, %(description)s, %(occurred_at)s, %(received_at)s,
         ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
         ST_SetSRID(ST_MakePoint(%(public_lon)s, %(public_lat)s), 4326),
         %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
         CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s,
-        %(urgent)s, %(h3_public)s, %(h3_exact)s)
+        %(urgent)s, %(h3_public)s, %(h3_exact)s, %(form_version_id)s, %(submitted_by_id)s)
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_categories AS (
@@ -175,6 +176,8 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
         "fingerprint": fingerprint if key else None,
         "category_ids": list(clean.category_ids),
         "urgent": clean.urgent,
+        "form_version_id": clean.form_version_id,
+        "submitted_by_id": clean.submitted_by_id,
         "h3_public": hex_of(public_lat, public_lon),
         "h3_exact": hex_of(clean.latitude, clean.longitude),
         "has_contact": contact is not None,

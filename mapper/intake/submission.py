@@ -34,6 +34,9 @@ class Submission:
     received_at: datetime | None = None
     # The reporter asked for help (e.g. the SMS HELP keyword): first in the review queue.
     urgent: bool = False
+    # Volunteer forms: the form version answered and the signed-in account that sent it.
+    form_version_id: int | None = None
+    submitted_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,5 @@ class CleanReport:
     language: str | None
     custom_answers: dict
     urgent: bool = False
+    form_version_id: int | None = None
+    submitted_by_id: int | None = None

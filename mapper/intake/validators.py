@@ -249,4 +249,6 @@ def validate(
         language=language,
         custom_answers=dict(sub.custom_answers),
         urgent=bool(sub.urgent),
+        form_version_id=sub.form_version_id,
+        submitted_by_id=sub.submitted_by_id,
     )

@@ -2,6 +2,14 @@
 
 from mapper.models.audit import AUDIT_ACTIONS, AuditEvent
 from mapper.models.category import Category, report_categories
+from mapper.models.form import (
+    FORM_AUDIENCES,
+    Form,
+    FormVersion,
+    PendingUpload,
+    Photo,
+    form_volunteers,
+)
 from mapper.models.maps import map_cells, map_levels
 from mapper.models.partner import (
     TOKEN_SCOPES,
@@ -30,6 +38,12 @@ __all__ = [
     "ROLES",
     "User",
     "Category",
+    "FORM_AUDIENCES",
+    "Form",
+    "FormVersion",
+    "PendingUpload",
+    "Photo",
+    "form_volunteers",
     "PUBLIC_STATUSES",
     "REPORT_SOURCES",
     "REPORT_STATUSES",

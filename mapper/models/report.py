@@ -82,6 +82,9 @@ class Report(db.Model):
     # H3 cells (resolution H3_RESOLUTION) of the public and the exact point, for hotspots.
     h3_public: Mapped[int | None] = mapped_column(BigInteger)
     h3_exact: Mapped[int | None] = mapped_column(BigInteger)
+    # Reports made from a volunteer form: the version answered, and the account that sent it.
+    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_versions.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     categories: Mapped[list[Category]] = relationship(
         secondary=report_categories, order_by=Category.position

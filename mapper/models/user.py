@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # MD5(email:realm:password) for HTTP Digest sign-in from ODK Collect; set with the password.
+    digest_ha1: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

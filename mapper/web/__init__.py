@@ -20,6 +20,17 @@ VENDOR = {
 }
 
 
+def status_labels() -> list[tuple[str, str]]:
+    """Each report status with its name in the visitor's language."""
+    return [
+        ("pending", _("Pending")),
+        ("published", _("Published")),
+        ("verified", _("Verified")),
+        ("rejected", _("Rejected")),
+        ("archived", _("Archived")),
+    ]
+
+
 def map_page(reviewer: bool, embed: bool = False):
     sources = [
         ("web", _("Web form")),
@@ -29,13 +40,7 @@ def map_page(reviewer: bool, embed: bool = False):
         ("odk", _("ODK")),
         ("import", _("Import")),
     ]
-    statuses = [
-        ("pending", _("Pending")),
-        ("published", _("Published")),
-        ("verified", _("Verified")),
-        ("rejected", _("Rejected")),
-        ("archived", _("Archived")),
-    ]
+    statuses = status_labels()
     legend = [
         (3, _("Hot spot, 99 %")),
         (2, _("Hot spot, 95 %")),

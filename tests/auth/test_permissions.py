@@ -17,6 +17,7 @@ STAFF_READ = {"analyst", "moderator", "admin"}
 MODERATORS = {"moderator", "admin"}
 ADMINS = {"admin"}
 EVERYONE = set(ROLES)
+VOLUNTEERS = {"volunteer", "admin"}
 
 # endpoint: list of (method, path template, data, roles allowed, status when allowed)
 # "{ref}" is a pending report made for the case; "{other}" a second one.
@@ -93,6 +94,21 @@ CASES = {
     "embed.embedded_map": [("GET", "/embed/map?layer=heatmap", None, EVERYONE, 200)],
     "embed.builder": [("GET", "/embed", None, EVERYONE, 200)],
     "admin.partners": [("GET", "/admin/partners", None, ADMINS, 200)],
+    "volunteer.home": [("GET", "/volunteer/", None, VOLUNTEERS, 200)],
+    "volunteer.fill": [("GET", "/volunteer/forms/FR", None, VOLUNTEERS, 200)],
+    "volunteer.my_reports": [("GET", "/volunteer/reports", None, VOLUNTEERS, 200)],
+    # Allowed roles reach the checks of the body: this one is not JSON.
+    "volunteer.submit": [("POST", "/volunteer/api/submissions", {"meta": "x"}, VOLUNTEERS, 400)],
+    "volunteer.photo": [("GET", "/volunteer/photos/no-such-photo.jpg", None, EVERYONE, 404)],
+    "volunteer.service_worker": [("GET", "/volunteer/sw.js", None, EVERYONE, 200)],
+    # ODK clients sign in with Digest or a form token; a login cookie counts for nothing.
+    "openrosa.form_list": [
+        ("GET", "/openrosa/formList", None, EVERYONE, 401),
+        ("GET", "/openrosa/t/no-such-token/formList", None, EVERYONE, 404),
+    ],
+    "openrosa.xform": [("GET", "/openrosa/forms/FR.xml", None, EVERYONE, 401)],
+    "openrosa.submission_probe": [("HEAD", "/openrosa/submission", None, EVERYONE, 401)],
+    "openrosa.submission": [("POST", "/openrosa/submission", {}, EVERYONE, 401)],
     "admin.create_token": [
         ("POST", "/admin/partners/tokens", {"label": "Partner", "scopes": "read"}, ADMINS, 201)
     ],
@@ -173,6 +189,8 @@ def test_route_by_role(client, make_user, make_report, login, sms_message, endpo
     path = template.format(**names)
     if method == "GET":
         response = client.get(path)
+    elif method == "HEAD":
+        response = client.head(path)
     elif data == "json":
         response = client.post(path, json={"title": "Permission check"})
     else:
@@ -194,13 +212,15 @@ def test_route_by_role(client, make_user, make_report, login, sms_message, endpo
         assert response.status_code == 403
 
 
-# JSON API and gateway webhooks carry no session cookie and are exempt from CSRF.
+# JSON API, gateway webhooks and ODK clients carry no session cookie and are exempt from CSRF;
+# the volunteer app's queue checks Fetch Metadata instead (tests/channels/test_volunteer.py).
+CSRF_EXEMPT = ("/api/", "/sms/", "/openrosa/", "/volunteer/api/")
 POST_ROUTES = sorted(
     {
         (c[1])
         for cases in CASES.values()
         for c in cases
-        if c[0] == "POST" and not c[1].startswith(("/api/", "/sms/"))
+        if c[0] == "POST" and not c[1].startswith(CSRF_EXEMPT)
     }
 )
 

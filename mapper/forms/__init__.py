@@ -1,0 +1,1 @@
+"""Volunteer forms: definitions, answers, photos, XForms."""

@@ -1,0 +1,62 @@
+// The volunteer app's service worker. Pages come from the network while there is one (and
+// are kept for later); without a connection the kept copy is shown. Scripts, styles and map
+// assets are served from the cache and refreshed in the background.
+"use strict";
+var CACHE = "mapper-volunteer";
+var SCOPE = new URL(self.registration.scope).pathname;
+var SHELL = {{ shell|safe }};
+var ASSETS = {{ assets|safe }};
+
+function keep(cache, url) {
+  return fetch(url, { credentials: "same-origin" }).then(function (response) {
+    // A redirect (to the sign-in page) or an error is not the page asked for.
+    if (response.ok && !response.redirected) return cache.put(url, response);
+  }).catch(function () {});
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all(SHELL.concat(ASSETS).map(function (url) { return keep(cache, url); }));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+function networkFirst(request) {
+  return fetch(request).then(function (response) {
+    if (response.ok && !response.redirected) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { cache.put(request.url, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request.url, { ignoreSearch: true }).then(function (kept) {
+      return kept || caches.match(SCOPE);
+    });
+  });
+}
+
+function cacheFirst(event) {
+  var refreshed = caches.open(CACHE).then(function (cache) { return keep(cache, event.request.url); });
+  event.waitUntil(refreshed);
+  return caches.match(event.request.url).then(function (kept) {
+    return kept || fetch(event.request);
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  // Submissions and photos always go to the server.
+  if (url.pathname.indexOf(SCOPE + "api/") === 0 || url.pathname.indexOf(SCOPE + "photos/") === 0) return;
+  if (request.mode === "navigate") {
+    if (url.pathname.indexOf(SCOPE) === 0) event.respondWith(networkFirst(request));
+    return;
+  }
+  if (ASSETS.indexOf(url.pathname) !== -1) event.respondWith(cacheFirst(event));
+});
