@@ -57,7 +57,10 @@ class Form(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     versions: Mapped[list[FormVersion]] = relationship(
-        back_populates="form", order_by="FormVersion.number"
+        back_populates="form",
+        order_by="FormVersion.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     volunteers = relationship("User", secondary=form_volunteers)
 

@@ -219,10 +219,14 @@
       outbox.put(item).then(function () {
         form.reset();
         boxes.forEach(function (box) { if (box.clearLocation) box.clearLocation(); });
-        saved.textContent = navigator.onLine ? saved.dataset.online : saved.dataset.offline;
-        saved.hidden = false;
         return showQueue();
-      }).then(flush);
+      }).then(flush).then(function () {
+        return outbox.all();
+      }).then(function (items) {
+        var waiting = items.some(function (i) { return i.id === item.id; });
+        saved.textContent = waiting ? saved.dataset.offline : saved.dataset.online;
+        saved.hidden = false;
+      });
     });
   }
 

@@ -1,0 +1,138 @@
+"""The volunteer app in a real browser: forms filled offline wait on the phone, photos included,
+and reach the server exactly once when the connection returns."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from mapper.extensions import db
+from mapper.models import Photo, Report
+from tests.browser.conftest import sign_in
+from tests.conftest import PASSWORD
+from tests.forms.test_photos import jpeg_with_gps
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone-sized browser context with service workers, cut off from everything but the app."""
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 390, "height": 844}, service_workers="allow"
+    )
+    context.route(lambda url: not url.startswith(live_server), lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield context, page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def fill_in(page, title: str, photo: bytes | None = None) -> None:
+    page.fill("#answer-title", title)
+    page.fill("#answer-what_happened", "Workers sleep inside the factory behind a locked gate.")
+    page.check("#volunteer-form [data-field=site_type] input[value=factory]")
+    page.fill("#answer-location-lat", "11.5564")
+    page.fill("#answer-location-lon", "104.9282")
+    if photo is not None:
+        page.set_input_files(
+            "#answer-photo", files=[{"name": "gate.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+    page.click("#send-form")
+
+
+def test_two_reports_sent_offline_arrive_once_each_when_back_online(
+    phone, live_server, live_db, make_user
+):
+    context, page = phone
+    volunteer = make_user("volunteer")
+    sign_in(page, live_server, volunteer, PASSWORD)
+    page.goto(f"{live_server}/volunteer/")
+    page.get_by_role("link", name="Field report", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Field report")
+    # The service worker has kept the app shell before the connection goes.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    context.set_offline(True)
+    fill_in(page, "Locked gate, night shift", photo=jpeg_with_gps())
+    expect(page.locator("#saved")).to_contain_text("Saved on this phone")
+    fill_in(page, "Second visit, same factory")
+    expect(page.locator("#queue-status")).to_have_text("2 waiting to send")
+
+    # Offline, the app still opens from the phone, with its queue.
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Field report")
+    expect(page.locator("#queue-status")).to_have_text("2 waiting to send")
+    assert live_db.scalars(select(Report).where(Report.submitted_by_id == volunteer.id)).all() == []
+
+    context.set_offline(False)
+    expect(page.locator("#queue-status")).to_have_text("Nothing waiting to send.", timeout=30_000)
+    live_db.expire_all()
+    reports = live_db.scalars(select(Report).where(Report.submitted_by_id == volunteer.id)).all()
+    assert sorted(r.title for r in reports) == [
+        "Locked gate, night shift",
+        "Second visit, same factory",
+    ]
+    assert {r.source for r in reports} == {"volunteer"}
+    with_photo = next(r for r in reports if r.title.startswith("Locked"))
+    photo = live_db.scalar(select(Photo).where(Photo.report_id == with_photo.id))
+    assert photo is not None and photo.media_type == "image/jpeg"
+
+    page.goto(f"{live_server}/volunteer/reports")
+    expect(page.locator("table.my-reports tbody tr")).to_have_count(2)
+
+
+def test_online_submission_says_sent_and_missing_answers_are_marked(
+    phone, live_server, live_db, make_user
+):
+    context, page = phone
+    volunteer = make_user("volunteer")
+    sign_in(page, live_server, volunteer, PASSWORD)
+    page.goto(f"{live_server}/volunteer/forms/FR")
+    page.click("#send-form")
+    expect(page.locator("#answer-title-errors")).to_have_text("This field is required.")
+    fill_in(page, "Seen at the port")
+    expect(page.locator("#saved")).to_have_text("Sent. Thank you.", timeout=15_000)
+    expect(page.locator("#queue-status")).to_have_text("Nothing waiting to send.")
+    live_db.expire_all()
+    titles = live_db.scalars(
+        select(Report.title).where(Report.submitted_by_id == volunteer.id)
+    ).all()
+    assert titles == ["Seen at the port"]
+
+
+def test_a_form_built_by_an_admin_appears_in_the_volunteer_app(
+    page, live_server, live_db, make_user
+):
+    from mapper.forms import service
+    from mapper.models import Form
+
+    form = Form(
+        code="PORT",
+        names={"en": "Port check"},
+        audience="volunteers",
+        submission_token=service.new_submission_token(),
+    )
+    live_db.add(form)
+    service.save_version(
+        form,
+        [
+            {
+                "name": "boat",
+                "type": "text",
+                "label": {"en": "Boat name"},
+                "maps_to": "title",
+                "required": True,
+            }
+        ],
+    )
+    live_db.commit()
+    try:
+        sign_in(page, live_server, make_user("volunteer"), PASSWORD)
+        page.goto(f"{live_server}/volunteer/")
+        page.get_by_role("link", name="Port check", exact=True).click()
+        expect(page.locator("label[for=answer-boat]")).to_contain_text("Boat name")
+    finally:
+        live_db.delete(form)
+        live_db.commit()
