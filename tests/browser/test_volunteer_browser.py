@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mapper.extensions import db
 from mapper.models import Photo, Report
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
