@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from mapper.admin import forms as form_views
 from mapper.admin import inbox, views
 from mapper.admin import partners as partner_views
 from mapper.auth.permissions import require
@@ -100,3 +101,38 @@ def create_webhook():
 def disable_webhook(webhook_id: int):
     """Stop sending to a webhook."""
     return partner_views.disable_webhook(webhook_id)
+
+
+@bp.get("/forms")
+@require("manage_forms")
+def forms():
+    """List the volunteer forms."""
+    return form_views.form_list()
+
+
+@bp.get("/forms/new")
+@require("manage_forms")
+def new_form():
+    """Show an empty form builder."""
+    return form_views.builder()
+
+
+@bp.post("/forms/create")
+@require("manage_forms")
+def create_form():
+    """Create a form from the builder."""
+    return form_views.save()
+
+
+@bp.get("/forms/<code>")
+@require("manage_forms")
+def edit_form(code: str):
+    """Show the builder for one form."""
+    return form_views.edit(code)
+
+
+@bp.post("/forms/<code>/save")
+@require("manage_forms")
+def update_form(code: str):
+    """Save a form's settings; changed fields make a new version."""
+    return form_views.save(code)

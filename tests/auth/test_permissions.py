@@ -94,6 +94,16 @@ CASES = {
     "embed.embedded_map": [("GET", "/embed/map?layer=heatmap", None, EVERYONE, 200)],
     "embed.builder": [("GET", "/embed", None, EVERYONE, 200)],
     "admin.partners": [("GET", "/admin/partners", None, ADMINS, 200)],
+    "admin.forms": [("GET", "/admin/forms", None, ADMINS, 200)],
+    "admin.new_form": [("GET", "/admin/forms/new", None, ADMINS, 200)],
+    "admin.edit_form": [("GET", "/admin/forms/FR", None, ADMINS, 200)],
+    # Allowed roles reach validation: the sent fields are not JSON.
+    "admin.create_form": [
+        ("POST", "/admin/forms/create", {"code": "NEW", "fields": "x"}, ADMINS, 422)
+    ],
+    "admin.update_form": [
+        ("POST", "/admin/forms/FR/save", {"code": "FR", "fields": "x"}, ADMINS, 422)
+    ],
     "volunteer.home": [("GET", "/volunteer/", None, VOLUNTEERS, 200)],
     "volunteer.fill": [("GET", "/volunteer/forms/FR", None, VOLUNTEERS, 200)],
     "volunteer.my_reports": [("GET", "/volunteer/reports", None, VOLUNTEERS, 200)],

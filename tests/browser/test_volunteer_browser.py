@@ -3,11 +3,12 @@ and reach the server exactly once when the connection returns."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from mapper.models import Photo, Report
+from mapper.models import Form, Photo, Report
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.forms.test_photos import jpeg_with_gps
@@ -101,37 +102,43 @@ def test_online_submission_says_sent_and_missing_answers_are_marked(
     assert titles == ["Seen at the port"]
 
 
-def test_a_form_built_by_an_admin_appears_in_the_volunteer_app(
-    page, live_server, live_db, make_user
+def test_a_form_an_admin_builds_appears_in_the_app_and_in_odk_form_lists(
+    page, browser, live_server, live_db, make_user
 ):
-    from mapper.forms import service
-    from mapper.models import Form
-
-    form = Form(
-        code="PORT",
-        names={"en": "Port check"},
-        audience="volunteers",
-        submission_token=service.new_submission_token(),
-    )
-    live_db.add(form)
-    service.save_version(
-        form,
-        [
-            {
-                "name": "boat",
-                "type": "text",
-                "label": {"en": "Boat name"},
-                "maps_to": "title",
-                "required": True,
-            }
-        ],
-    )
-    live_db.commit()
+    sign_in(page, live_server, make_user("admin"), PASSWORD)
+    page.goto(f"{live_server}/admin/forms/new")
+    page.fill("#code", "BUILT")
+    page.fill("#name_en", "Port check")
+    page.fill("#name_es", "Control de puerto")
+    page.click("#add-field")
+    row = page.locator(".builder-row").last
+    row.locator(".f-name").fill("boat")
+    row.locator(".f-label[data-lang=en]").fill("Boat name")
+    row.locator(".f-required").check()
+    row.locator(".f-maps-to").select_option("title")
+    page.click("#add-field")
+    row = page.locator(".builder-row").last
+    row.locator(".f-name").fill("flag")
+    row.locator(".f-type").select_option("select_one")
+    row.locator(".f-label[data-lang=en]").fill("Flag")
+    row.locator(".f-choices").fill("kh | Cambodia | Camboya\nth | Thailand | Tailandia")
+    page.click("#save-form")
+    expect(page.locator(".notice")).to_contain_text("Form BUILT saved (version 1)")
     try:
-        sign_in(page, live_server, make_user("volunteer"), PASSWORD)
-        page.goto(f"{live_server}/volunteer/")
-        page.get_by_role("link", name="Port check", exact=True).click()
-        expect(page.locator("label[for=answer-boat]")).to_contain_text("Boat name")
+        volunteer = make_user("volunteer")
+        context = browser.new_context(locale="en-GB")
+        other = context.new_page()
+        sign_in(other, live_server, volunteer, PASSWORD)
+        other.goto(f"{live_server}/volunteer/")
+        other.get_by_role("link", name="Port check", exact=True).click()
+        expect(other.locator("label[for=answer-boat]")).to_contain_text("Boat name")
+        expect(other.locator("[data-field=flag] label")).to_have_text(["Cambodia", "Thailand"])
+        context.close()
+
+        auth = httpx.DigestAuth(volunteer.email, PASSWORD)
+        listing = httpx.get(f"{live_server}/openrosa/formList", auth=auth)
+        assert listing.status_code == 200
+        assert "<formID>BUILT</formID>" in listing.text
     finally:
-        live_db.delete(form)
+        live_db.execute(delete(Form).where(Form.code == "BUILT"))
         live_db.commit()
