@@ -163,6 +163,27 @@ def set_role_command(email: str, role: str | None, disable: bool | None) -> None
     click.echo(f"{user.email}: {user.role}, {'active' if user.active else 'disabled'}")
 
 
+@click.command("set-phone")
+@click.option("--email", required=True)
+@click.option("--phone", required=True, help="International format; empty to remove.")
+@with_appcontext
+def set_phone_command(email: str, phone: str) -> None:
+    """Register a volunteer's phone: texts from it may carry compact form reports."""
+    from mapper.auth.accounts import find_user, set_phone
+    from mapper.errors import ValidationFailed
+    from mapper.extensions import db
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    try:
+        set_phone(user, phone)
+    except ValidationFailed as failure:
+        raise click.ClickException("; ".join(f"{f}: {m}" for f, m in failure.pairs)) from None
+    db.session.commit()
+    click.echo(f"{user.email}: phone {'set' if user.phone else 'removed'}")
+
+
 @click.group("sms")
 def sms_group() -> None:
     """The SMS channel."""
@@ -188,6 +209,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_role_command)
+    app.cli.add_command(set_phone_command)
     app.cli.add_command(sms_group)
     app.cli.add_command(export_command)
     app.cli.add_command(webhooks_group)

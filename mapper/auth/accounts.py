@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import phonenumbers
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -58,6 +59,26 @@ def set_role(user: User, role: str) -> None:
         raise ValidationFailed([("role", _("Unknown role."))])
     user.role = role
     end_sessions(user)
+
+
+def set_phone(user: User, phone: str) -> None:
+    """Register (or with an empty text remove) the account's phone, kept in E.164."""
+    if not phone.strip():
+        user.phone = None
+        return
+    try:
+        number = phonenumbers.parse(phone, None)
+        valid = phonenumbers.is_valid_number(number)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        raise ValidationFailed(
+            [("phone", _("Give the number in international form, e.g. +855 12 345 678."))]
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if db.session.scalar(select(User.id).where(User.phone == e164, User.id != user.id)):
+        raise ValidationFailed([("phone", _("Another account has this number."))])
+    user.phone = e164
 
 
 def set_active(user: User, active: bool) -> None:

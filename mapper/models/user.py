@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # MD5(email:realm:password) for HTTP Digest sign-in from ODK Collect; set with the password.
     digest_ha1: Mapped[str | None] = mapped_column(String(32))
+    # A volunteer's phone (E.164): texts from it may carry compact form reports.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

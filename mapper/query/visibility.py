@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from mapper.auth.permissions import can
 from mapper.extensions import db
-from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Report
+from mapper.forms.definition import parse_fields
+from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, FormVersion, Photo, Report
 
 
 @dataclass(frozen=True)
@@ -78,4 +79,25 @@ def report_view(user, report: Report) -> dict | None:
         }
     if seen.private_answers:
         view["custom_answers"] = report.custom_answers
+    # Staff who see the report see its form answers; private ones only with the permission.
+    view["answers"] = None
+    if report.form_version_id is not None and can(user, "view_pending"):
+        view["answers"] = form_answers(report, private=seen.private_answers)
     return view
+
+
+def form_answers(report: Report, private: bool) -> list[dict]:
+    """Each answered field of `report`'s form version, in form order, with its definition."""
+    version = db.session.get(FormVersion, report.form_version_id)
+    given = (report.custom_answers or {}).get("answers", {})
+    photos = dict(
+        db.session.execute(
+            select(Photo.field, Photo.name).where(Photo.report_id == report.id)
+        ).all()
+    )
+    shown = []
+    for field in parse_fields(version.fields):
+        if field.name not in given or (field.private and not private):
+            continue
+        shown.append({"field": field, "value": given[field.name], "photo": photos.get(field.name)})
+    return shown

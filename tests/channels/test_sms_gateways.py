@@ -7,24 +7,13 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from mapper.channels.sms.service import cached_gazetteer
 from mapper.extensions import db
 from mapper.models import InboundMessage, OutboundMessage, Report
-from mapper.sample import load_help_services, load_places
+from mapper.sample import load_places
 
 PUBLIC = "https://mapper.example.org"
 SENDER = "+855 12 345 678"
 SENDER_E164 = "+85512345678"
-
-
-@pytest.fixture
-def places(db_session):
-    load_places()
-    load_help_services()
-    db.session.commit()
-    cached_gazetteer.clear()
-    yield
-    cached_gazetteer.clear()
 
 
 def twilio_post(client, app, params, path="/sms/twilio", signature=None):

@@ -213,3 +213,22 @@ def test_a_form_that_needs_no_approval_is_published_at_once(client, volunteer):
     assert (
         db.session.scalar(select(Report.status).where(Report.reference == reference)) == "published"
     )
+
+
+def test_reviewers_see_the_answers_by_label_private_ones_only_with_permission(
+    client, volunteer, make_user, login
+):
+    sent = meta(answers=answers(photo="crew.jpg", notes_for_moderators="Informant: cook"))
+    reference = post(client, sent, photos=[("crew.jpg", jpeg_with_gps())]).get_json()["reference"]
+
+    login(make_user("moderator"))
+    page = client.get(f"/admin/reports/{reference}").get_data(as_text=True)
+    assert "How many people seemed affected?" in page and ">7<" in page
+    assert "Informant: cook" in page
+    photo = db.session.scalar(select(Photo.name).join(Report).where(Report.reference == reference))
+    assert f"/volunteer/photos/{photo}" in page
+
+    login(make_user("analyst"))
+    page = client.get(f"/admin/reports/{reference}").get_data(as_text=True)
+    assert "How many people seemed affected?" in page
+    assert "Informant: cook" not in page and photo not in page

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
+from mapper.channels.sms import forms as sms_forms
 from mapper.channels.sms.base import InboundSms
 from mapper.channels.sms.parse import (
     Gazetteer,
@@ -25,7 +26,7 @@ from mapper.channels.sms.parse import (
     keyword_pattern,
     parse,
 )
-from mapper.errors import ValidationFailed
+from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.intake.validators import CONTROL_CHARACTERS
@@ -221,6 +222,24 @@ def _report(sms: InboundSms, parsed: ParsedSms, phone: str | None):
     )
 
 
+def _form_report(sms: InboundSms, volunteer, form, parsed: ParsedSms) -> tuple[str, dict]:
+    """A volunteer's compact form message: the reply, and how the message ended."""
+    key = f"{sms.provider}:{sms.external_id}"[:255]
+    try:
+        # A savepoint: a refused answer leaves the raw message stored and the reply to send.
+        with db.session.begin_nested():
+            result = sms_forms.submit_compact(
+                volunteer, form, sms.body, cached_gazetteer(), key, parsed.language
+            )
+    except MapperError as error:
+        return sms_forms.problem_reply(form.code, error), {"status": "failed"}
+    reply = _(
+        "Received. Your reference is %(ref)s. Send STATUS %(ref)s to follow it.",
+        ref=result.reference,
+    )
+    return reply, {"status": "parsed", "report_id": result.id}
+
+
 def receive(sms: InboundSms) -> Outcome:
     """Store `sms` once, act on it, and return the reply to send (None for a repeat)."""
     phone = normalise_sender(sms.sender)
@@ -232,8 +251,14 @@ def receive(sms: InboundSms) -> Outcome:
     parsed = parse(sms.body, cached_gazetteer(), cached_keywords(), help_words)
     language = parsed.language if parsed.language in REPLY_LANGUAGES else "en"
     values: dict = {"language": parsed.language}
+    volunteer = sms_forms.volunteer_for(phone)
+    form = sms_forms.matching_form(volunteer, sms.body)
     with force_locale(language):
-        if parsed.status_reference:
+        if form is not None:
+            contact_id = _new_contact(phone)
+            reply, outcome = _form_report(sms, volunteer, form, parsed)
+            values |= {**outcome, "contact_id": contact_id}
+        elif parsed.status_reference:
             contact_id = _new_contact(phone)
             reply = _status_reply(parsed.status_reference)
             values |= {"status": "keyword", "contact_id": contact_id}
