@@ -30,6 +30,8 @@ def builder(form=None, sent: dict | None = None, errors: dict | None = None, sta
             "audience": form.audience if form else "volunteers",
             "needs_approval": form.needs_approval if form else True,
             "active": form.active if form else True,
+            "hide_location": form.hide_location if form else False,
+            "hide_time_of_day": form.hide_time_of_day if form else False,
             "volunteers": "\n".join(u.email for u in form.volunteers) if form else "",
             "fields": json.dumps(form.current.fields if form else [], ensure_ascii=False, indent=1),
         }
@@ -53,6 +55,8 @@ def _sent() -> dict:
         "audience": request.form.get("audience", ""),
         "needs_approval": request.form.get("needs_approval") == "on",
         "active": request.form.get("active") == "on",
+        "hide_location": request.form.get("hide_location") == "on",
+        "hide_time_of_day": request.form.get("hide_time_of_day") == "on",
         "volunteers": request.form.get("volunteers", ""),
         "fields": request.form.get("fields", ""),
     }
@@ -71,6 +75,8 @@ def save(code: str | None = None):
         audience=sent["audience"],
         needs_approval=sent["needs_approval"],
         active=sent["active"],
+        hide_location=sent["hide_location"],
+        hide_time_of_day=sent["hide_time_of_day"],
         volunteer_emails=tuple(sent["volunteers"].split()),
         fields=fields,
     )

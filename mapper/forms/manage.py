@@ -24,6 +24,8 @@ class FormSettings:
     audience: str
     needs_approval: bool
     active: bool
+    hide_location: bool
+    hide_time_of_day: bool
     volunteer_emails: tuple[str, ...]
     fields: object
 
@@ -67,6 +69,8 @@ def _check(settings: FormSettings, form: Form | None) -> tuple[dict, list[User]]
         "audience": settings.audience,
         "needs_approval": settings.needs_approval,
         "active": settings.active,
+        "hide_location": settings.hide_location,
+        "hide_time_of_day": settings.hide_time_of_day,
     }
     return values, volunteers
 

@@ -151,6 +151,8 @@ def submit_form(filled: FilledForm, user, source: str) -> tuple[IntakeResult, li
         idempotency_key=filled.instance_id,
         form_version_id=version.id,
         submitted_by_id=author,
+        hide_location=form.hide_location,
+        hide_time_of_day=form.hide_time_of_day,
         **values,
     )
     result = submit(submission)

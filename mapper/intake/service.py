@@ -7,6 +7,8 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import time as clock
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -123,14 +125,15 @@ WITH new_report AS (
         reference, title, description, occurred_at, received_at, location, public_location,
         location_accuracy_m, place_name, source, status, language, custom_answers, mask_seed,
         idempotency_key, request_fingerprint, urgent, h3_public, h3_exact, form_version_id,
-        submitted_by_id)
+        submitted_by_id, location_hidden, time_hidden)
     VALUES (
         %(reference)s, %(title)s, %(description)s, %(occurred_at)s, %(received_at)s,
         ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
         ST_SetSRID(ST_MakePoint(%(public_lon)s, %(public_lat)s), 4326),
         %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
         CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s,
-        %(urgent)s, %(h3_public)s, %(h3_exact)s, %(form_version_id)s, %(submitted_by_id)s)
+        %(urgent)s, %(h3_public)s, %(h3_exact)s, %(form_version_id)s, %(submitted_by_id)s,
+        %(location_hidden)s, %(time_hidden)s)
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_categories AS (
@@ -150,17 +153,24 @@ SELECT id, (SELECT id FROM new_contact) FROM new_report
 """
 
 
+def day_only(moment: datetime) -> datetime:
+    """The day of `moment` (as the reporter's clock had it) at noon UTC: no time of day."""
+    return datetime.combine(moment.date(), clock(12), tzinfo=UTC)
+
+
 def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
     seed = new_mask_seed()
     has_location = clean.latitude is not None and clean.longitude is not None
     public_lat, public_lon = (
-        public_point(clean.latitude, clean.longitude, seed) if has_location else (None, None)
+        public_point(clean.latitude, clean.longitude, seed)
+        if has_location and not clean.hide_location
+        else (None, None)
     )
     contact = clean.contact
     return {
         "title": clean.title,
         "description": clean.description,
-        "occurred_at": clean.occurred_at,
+        "occurred_at": day_only(clean.occurred_at) if clean.hide_time_of_day else clean.occurred_at,
         "received_at": clean.received_at,
         "lat": clean.latitude,
         "lon": clean.longitude,
@@ -178,6 +188,8 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
         "urgent": clean.urgent,
         "form_version_id": clean.form_version_id,
         "submitted_by_id": clean.submitted_by_id,
+        "location_hidden": has_location and clean.hide_location,
+        "time_hidden": clean.hide_time_of_day,
         "h3_public": hex_of(public_lat, public_lon),
         "h3_exact": hex_of(clean.latitude, clean.longitude),
         "has_contact": contact is not None,

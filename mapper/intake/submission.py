@@ -37,6 +37,9 @@ class Submission:
     # Volunteer forms: the form version answered and the signed-in account that sent it.
     form_version_id: int | None = None
     submitted_by_id: int | None = None
+    # The form keeps the location, or the time of day, off every public output.
+    hide_location: bool = False
+    hide_time_of_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,5 @@ class CleanReport:
     urgent: bool = False
     form_version_id: int | None = None
     submitted_by_id: int | None = None
+    hide_location: bool = False
+    hide_time_of_day: bool = False

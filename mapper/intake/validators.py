@@ -251,4 +251,6 @@ def validate(
         urgent=bool(sub.urgent),
         form_version_id=sub.form_version_id,
         submitted_by_id=sub.submitted_by_id,
+        hide_location=bool(sub.hide_location),
+        hide_time_of_day=bool(sub.hide_time_of_day),
     )

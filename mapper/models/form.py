@@ -51,6 +51,9 @@ class Form(db.Model):
     names: Mapped[dict] = mapped_column(JSONB)
     audience: Mapped[str] = mapped_column(String(16), default="volunteers")
     needs_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Public outputs of this form's reports: no point at all, or the day without the hour.
+    hide_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    hide_time_of_day: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Secret path segment through which ODK Collect submits a public form without an account.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)

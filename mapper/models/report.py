@@ -46,8 +46,11 @@ class Report(db.Model):
     __table_args__ = (
         CheckConstraint(_in("source", REPORT_SOURCES), name="source"),
         CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+        # A public point only beside an exact one; none at all when the form hides locations.
         CheckConstraint(
-            "(location IS NULL) = (public_location IS NULL)", name="public_location_present"
+            "(location IS NULL AND public_location IS NULL) OR (location IS NOT NULL AND "
+            "(public_location IS NULL) = location_hidden)",
+            name="public_location_present",
         ),
         # Serves event-date filters and the (occurred_at, id) keyset pagination.
         Index("ix_reports_occurred_at_id", "occurred_at", "id"),
@@ -84,6 +87,10 @@ class Report(db.Model):
     h3_exact: Mapped[int | None] = mapped_column(BigInteger)
     # Reports made from a volunteer form: the version answered, and the account that sent it.
     form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_versions.id"))
+    # Set by the form: public outputs get no point at all, or only the day of the event
+    # (occurred_at is then that day at noon UTC; the exact time stays in the form's answers).
+    location_hidden: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    time_hidden: Mapped[bool] = mapped_column(Boolean, server_default="false")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     categories: Mapped[list[Category]] = relationship(

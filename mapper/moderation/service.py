@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from mapper.errors import Conflict, MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.geo.hexes import hex_of
-from mapper.intake.service import categories_cache, public_point
+from mapper.intake.service import categories_cache, day_only, public_point
 from mapper.intake.submission import Submission
 from mapper.intake.validators import (
     DESCRIPTION_MAX,
@@ -155,6 +155,8 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
         problems,
     )
     problems.raise_if_any()
+    if report.time_hidden and occurred_at is not None:
+        occurred_at = day_only(occurred_at)  # the form keeps the hour off public outputs
     changes: dict = {}
     values: dict = {}
     for field, new in (
@@ -172,11 +174,12 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
     new_point = (lat, lon) if lat is not None and lon is not None else None
     if new_point != old_point and new_point is not None:
         changes["location"] = (list(old_point) if old_point else None, list(new_point))
-        public = public_point(lat, lon, report.mask_seed)
         values["location"] = f"SRID=4326;POINT({lon!r} {lat!r})"
-        values["public_location"] = f"SRID=4326;POINT({public[1]!r} {public[0]!r})"
-        values["h3_public"] = hex_of(*public)
         values["h3_exact"] = hex_of(lat, lon)
+        if not report.location_hidden:
+            public = public_point(lat, lon, report.mask_seed)
+            values["public_location"] = f"SRID=4326;POINT({public[1]!r} {public[0]!r})"
+            values["h3_public"] = hex_of(*public)
     if old_slugs != new_slugs:
         changes["categories"] = (old_slugs, new_slugs)
     if not changes:

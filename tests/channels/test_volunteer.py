@@ -232,3 +232,48 @@ def test_reviewers_see_the_answers_by_label_private_ones_only_with_permission(
     page = client.get(f"/admin/reports/{reference}").get_data(as_text=True)
     assert "How many people seemed affected?" in page
     assert "Informant: cook" not in page and photo not in page
+
+
+def test_a_form_can_keep_location_and_time_of_day_off_every_public_output(
+    client, volunteer, make_user, login
+):
+    from mapper.moderation.service import apply_action, edit_report
+
+    form = db.session.scalar(select(Form).where(Form.code == "FR"))
+    form.hide_location = form.hide_time_of_day = True
+    db.session.commit()
+    reference = post(client, meta()).get_json()["reference"]
+    report = db.session.scalar(select(Report).where(Report.reference == reference))
+    apply_action(report, "publish", None, report.version)
+    db.session.commit()
+
+    feature = client.get(f"/api/v1/reports/{reference}").get_json()
+    assert feature["geometry"] is None
+    # 21:30 at UTC+7 on the 20th: the public learn the day, at noon UTC, never the hour.
+    assert feature["properties"]["occurred_at"] == "2026-11-20T12:00:00+00:00"
+    assert reference not in client.get("/api/v1/reports?bbox=103,10,104,11").get_data(as_text=True)
+    # Reviewers still have the exact point and, in the answers, the exact time.
+    exact = db.session.execute(
+        select(func.ST_Y(Report.location), Report.public_location).where(Report.id == report.id)
+    ).one()
+    assert exact[0] == pytest.approx(10.6093) and exact[1] is None
+    assert report.custom_answers["answers"]["occurred_at"] == "2026-11-20T21:30:00+07:00"
+
+    # A moderator's later edit keeps them hidden.
+    edit_report(
+        report,
+        make_user("moderator"),
+        report.version,
+        {
+            "title": report.title,
+            "description": report.description,
+            "latitude": "10.7",
+            "longitude": "103.6",
+            "categories": ["forced-labour"],
+            "occurred_at": "2026-11-21T08:15:00+00:00",
+        },
+    )
+    db.session.commit()
+    db.session.refresh(report)
+    assert report.public_location is None and report.h3_public is None
+    assert report.occurred_at.isoformat() == "2026-11-21T12:00:00+00:00"

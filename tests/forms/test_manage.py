@@ -176,3 +176,11 @@ def test_named_volunteers_alone_see_a_named_form(client, admin, make_user):
     form = db.session.scalar(select(Form).where(Form.code == "PORT"))
     assert service.may_submit(chosen, form) and not service.may_submit(other, form)
     assert form in service.forms_for(chosen) and form not in service.forms_for(other)
+
+
+def test_the_builder_saves_what_public_outputs_hide(client, admin):
+    save(client, "/admin/forms/create", hide_location="on")
+    form = db.session.scalar(select(Form).where(Form.code == "PORT"))
+    assert (form.hide_location, form.hide_time_of_day) == (True, False)
+    page = client.get("/admin/forms/PORT").get_data(as_text=True)
+    assert 'id="hide_location" checked' in page
