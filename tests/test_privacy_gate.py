@@ -19,8 +19,21 @@ NOTE = "CANARY-INTERNAL-NOTE"
 LAT, LON = 13.6593187, 102.5635173
 PENDING_TITLE = "CANARY-PENDING-TITLE"
 
-# Routes that only staff, gateways or the machinery reach; everything else is crawled.
-NOT_PUBLIC = ("admin.", "auth.", "sms.", "static", "web.vendor", "web.analyst_map", "web.health")
+# Routes that only staff, volunteers, gateways, ODK devices (signed in, or holding a form's
+# secret token: they get forms, never reports) or the machinery reach; the rest is crawled.
+NOT_PUBLIC = (
+    "admin.",
+    "auth.",
+    "sms.",
+    "openrosa.",
+    "volunteer.home",
+    "volunteer.fill",
+    "volunteer.my_reports",
+    "static",
+    "web.vendor",
+    "web.analyst_map",
+    "web.health",
+)
 
 
 @pytest.fixture
@@ -68,6 +81,7 @@ def public_paths(published, pending) -> list[str]:
     for fmt in ("csv", "hxl.csv", "geojson", "kml"):
         paths += [f"/exports/reports.{fmt}", f"/exports/reports.{fmt}?{box}"]
     paths += ["/exports/map.html", f"/exports/map.html?{box}"]
+    paths += ["/volunteer/sw.js", "/volunteer/photos/no-such-photo.jpg"]
     return paths
 
 
