@@ -45,7 +45,8 @@ def throwaway_database() -> Iterator[str]:
 
 
 def seed(url: str, count: int) -> float:
-    """Add `count` synthetic reports to `url` with `mapper seed`; returns the seconds taken."""
+    """Add `count` synthetic reports to `url` with `mapper seed`, then settle the database;
+    returns the seconds the seeding took."""
     env = {**os.environ, "MAPPER_DATABASE_URL": url}
     began = time.perf_counter()
     subprocess.run(
@@ -54,8 +55,9 @@ def seed(url: str, count: int) -> float:
         check=True,
         cwd=ROOT,
     )
+    seconds = time.perf_counter() - began
     settle(url)
-    return time.perf_counter() - began
+    return seconds
 
 
 def settle(url: str) -> None:
