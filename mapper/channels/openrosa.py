@@ -7,7 +7,7 @@ through its secret token in the path, without an account. Every answer carries t
 
 from __future__ import annotations
 
-import logging
+from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml.ElementTree import fromstring
@@ -25,12 +25,12 @@ from mapper.models import Form, PendingUpload
 
 bp = Blueprint("openrosa", __name__)
 csrf.exempt(bp)
-log = logging.getLogger(__name__)
 
 XFORMS_LIST = "http://openrosa.org/xforms/xformsList"
 RESPONSE = "http://openrosa.org/http/response"
 # The largest request body a client may send; it splits bigger submissions into parts.
 ACCEPT_CONTENT_LENGTH = 4 * MAX_BYTES
+PARTS_KEPT = timedelta(days=7)
 
 
 @bp.before_request
@@ -42,6 +42,8 @@ def larger_bodies() -> None:
 @bp.after_request
 def openrosa_headers(response: Response) -> Response:
     response.headers["X-OpenRosa-Version"] = "1.0"
+    if request.endpoint in ("openrosa.submission", "openrosa.submission_probe"):
+        response.headers["X-OpenRosa-Accept-Content-Length"] = str(ACCEPT_CONTENT_LENGTH)
     return response
 
 
@@ -125,9 +127,7 @@ def xform(code: str, token: str | None = None):
 def submission_probe(token: str | None = None):
     """Tell the client it may submit here, and how large a request may be."""
     _forms(token)
-    response = Response(status=204)
-    response.headers["X-OpenRosa-Accept-Content-Length"] = str(ACCEPT_CONTENT_LENGTH)
-    return response
+    return Response(status=204)
 
 
 def _local(tag: str) -> str:
@@ -166,6 +166,9 @@ def _held_parts(instance_id: str) -> dict[str, bytes]:
 
 
 def _hold(instance_id: str, uploads: dict[str, bytes]) -> None:
+    # Parts of submissions never finished within a week are let go.
+    stale = datetime.now(UTC) - PARTS_KEPT
+    db.session.execute(delete(PendingUpload).where(PendingUpload.created_at < stale))
     held = _held_parts(instance_id)
     for filename, content in uploads.items():
         if filename not in held:

@@ -164,6 +164,7 @@ def service_worker():
         url_for("static", filename="css/mapper.css"),
         url_for("static", filename="js/volunteer.js"),
         url_for("static", filename="js/leaflet-setup.js"),
+        url_for("static", filename="js/location-picker.js"),
         url_for("static", filename="js/quick-exit.js"),
         url_for("web.vendor", package="leaflet", filename="leaflet.js"),
         url_for("web.vendor", package="leaflet", filename="leaflet.css"),

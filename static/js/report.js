@@ -1,63 +1,12 @@
-// Report form: drop or drag a pin, or use the device's location; fill the coordinate fields.
+// Report form: the location picker, and the browser's UTC offset for the event time.
 (function () {
   "use strict";
-  var element = document.getElementById("report-map");
-  var lat = document.getElementById("latitude");
-  var lon = document.getElementById("longitude");
-  var accuracy = document.getElementById("accuracy");
-  var offset = document.getElementById("tz_offset");
-  offset.value = String(new Date().getTimezoneOffset());
-
-  var map = window.mapperMap(element, {});
-  var marker = null;
-
-  function place(latlng, zoom) {
-    var wrapped = latlng.wrap();
-    lat.value = wrapped.lat.toFixed(6);
-    lon.value = wrapped.lng.toFixed(6);
-    if (marker) {
-      marker.setLatLng(wrapped);
-    } else {
-      marker = L.marker(wrapped, { draggable: true }).addTo(map);
-      marker.on("dragend", function () {
-        accuracy.value = "";
-        place(marker.getLatLng());
-      });
-    }
-    if (zoom) map.setView(wrapped, zoom);
-  }
-
-  function fromFields() {
-    var la = parseFloat(lat.value), lo = parseFloat(lon.value);
-    if (isFinite(la) && isFinite(lo) && Math.abs(la) <= 90 && Math.abs(lo) <= 180) {
-      place(L.latLng(la, lo), Math.max(map.getZoom(), 13));
-      return true;
-    }
-    return false;
-  }
-
-  if (!fromFields()) map.setView([15, 100], 3);
-
-  map.on("click", function (event) {
-    accuracy.value = "";
-    place(event.latlng);
+  document.getElementById("tz_offset").value = String(new Date().getTimezoneOffset());
+  var picker = window.mapperLocationPicker(document.getElementById("report-map"), {
+    lat: document.getElementById("latitude"),
+    lon: document.getElementById("longitude"),
+    accuracy: document.getElementById("accuracy"),
+    locate: document.getElementById("use-location"),
   });
-  lat.addEventListener("change", fromFields);
-  lon.addEventListener("change", fromFields);
-
-  document.getElementById("clear-location").addEventListener("click", function () {
-    lat.value = lon.value = accuracy.value = "";
-    if (marker) { map.removeLayer(marker); marker = null; }
-  });
-
-  var locate = document.getElementById("use-location");
-  locate.addEventListener("click", function () {
-    if (!navigator.geolocation) { locate.textContent = locate.dataset.labelFailed; return; }
-    navigator.geolocation.getCurrentPosition(function (position) {
-      accuracy.value = Math.round(position.coords.accuracy);
-      place(L.latLng(position.coords.latitude, position.coords.longitude), 15);
-    }, function () {
-      locate.textContent = locate.dataset.labelFailed;
-    }, { enableHighAccuracy: true, timeout: 15000 });
-  });
+  document.getElementById("clear-location").addEventListener("click", picker.clear);
 })();

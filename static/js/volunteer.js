@@ -127,35 +127,14 @@
 
   function setUpLocation(box) {
     var mapElement = box.querySelector(".volunteer-map");
-    var lat = box.querySelector(".lat"), lon = box.querySelector(".lon"), accuracy = box.querySelector(".accuracy");
     if (!window.L || !mapElement) return;
-    var map = window.mapperMap(mapElement, {});
-    var marker = null;
-    map.setView([15, 100], 3);
-    function place(latlng, zoom) {
-      var wrapped = latlng.wrap();
-      lat.value = wrapped.lat.toFixed(6);
-      lon.value = wrapped.lng.toFixed(6);
-      if (marker) marker.setLatLng(wrapped);
-      else {
-        marker = L.marker(wrapped, { draggable: true }).addTo(map);
-        marker.on("dragend", function () { accuracy.value = ""; place(marker.getLatLng()); });
-      }
-      if (zoom) map.setView(wrapped, zoom);
-    }
-    map.on("click", function (event) { accuracy.value = ""; place(event.latlng); });
-    var locate = box.querySelector(".use-location");
-    locate.addEventListener("click", function () {
-      if (!navigator.geolocation) { locate.textContent = locate.dataset.labelFailed; return; }
-      navigator.geolocation.getCurrentPosition(function (position) {
-        accuracy.value = String(Math.round(position.coords.accuracy));
-        place(L.latLng(position.coords.latitude, position.coords.longitude), 15);
-      }, function () { locate.textContent = locate.dataset.labelFailed; }, { enableHighAccuracy: true, timeout: 15000 });
+    var picker = window.mapperLocationPicker(mapElement, {
+      lat: box.querySelector(".lat"),
+      lon: box.querySelector(".lon"),
+      accuracy: box.querySelector(".accuracy"),
+      locate: box.querySelector(".use-location"),
     });
-    box.clearLocation = function () {
-      lat.value = lon.value = accuracy.value = "";
-      if (marker) { map.removeLayer(marker); marker = null; }
-    };
+    box.clearLocation = picker.clear;
   }
 
   // The answer of one field, or undefined when it is empty.

@@ -310,3 +310,21 @@ def test_a_public_form_takes_submissions_through_its_token_without_an_account(cl
     form.audience = "volunteers"
     db.session.commit()
     assert client.get(f"{base}/formList").status_code == 404
+
+
+def test_parts_of_a_submission_never_finished_are_let_go_after_a_week(collect):
+    from datetime import UTC, datetime, timedelta
+
+    from mapper.models import PendingUpload
+
+    old = PendingUpload(instance_id="uuid:old", filename="a.jpg", content=b"x")
+    db.session.add(old)
+    db.session.flush()
+    old.created_at = datetime.now(UTC) - timedelta(days=8)
+    db.session.commit()
+    document = instance(f"uuid:{uuid.uuid4()}", photo="b.jpg")
+    response = submit(collect, document, [("b.jpg", jpeg_with_gps())], incomplete=True)
+    assert response.status_code == 201
+    assert response.headers["X-OpenRosa-Accept-Content-Length"]
+    held = db.session.scalars(select(PendingUpload.instance_id)).all()
+    assert "uuid:old" not in held and len(held) == 1
