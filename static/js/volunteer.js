@@ -11,8 +11,26 @@
   var problems = document.getElementById("queue-problems");
   var sending = false;
 
+  var user = page ? page.dataset.user : "";
+  var CACHE = "mapper-volunteer";
+
   if ("serviceWorker" in navigator && page) {
     navigator.serviceWorker.register(page.dataset.sw, { scope: page.dataset.scope }).catch(function () {});
+  }
+
+  // Signing out removes the pages kept on the phone; forms still waiting stay, and are sent
+  // when the same volunteer signs in again.
+  var signOut = document.getElementById("sign-out");
+  if (signOut && window.caches) {
+    signOut.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      caches.delete(CACHE).then(function () { signOut.form.submit(); }, function () { signOut.form.submit(); });
+    }, { once: true });
+  }
+
+  // Only this volunteer's waiting forms: another account on the same phone never sends them.
+  function mine(items) {
+    return items.filter(function (i) { return i.user === user; });
   }
 
   function uuid() {
@@ -54,7 +72,7 @@
 
   function showQueue() {
     if (!status) return Promise.resolve();
-    return outbox.all().then(function (items) {
+    return outbox.all().then(mine).then(function (items) {
       var waiting = items.filter(function (i) { return !i.error; });
       var failed = items.filter(function (i) { return i.error; });
       status.textContent = waiting.length ? say(status.dataset.waiting, waiting.length) : status.dataset.allSent;
@@ -88,7 +106,7 @@
   function flush() {
     if (sending || !navigator.onLine) return Promise.resolve();
     sending = true;
-    return outbox.all().then(function (items) {
+    return outbox.all().then(mine).then(function (items) {
       items.sort(function (a, b) { return a.created - b.created; });
       var chain = Promise.resolve(true);
       items.filter(function (i) { return !i.error; }).forEach(function (item) {
@@ -191,7 +209,7 @@
       });
       if (missing) return;
       var item = {
-        id: uuid(), url: form.dataset.submitUrl, form: form.dataset.form,
+        id: uuid(), user: user, url: form.dataset.submitUrl, form: form.dataset.form,
         version: form.dataset.version, language: form.dataset.language,
         answers: answers, photos: photos, created: Date.now(),
       };

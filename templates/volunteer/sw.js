@@ -2,7 +2,7 @@
 // are kept for later); without a connection the kept copy is shown. Scripts, styles and map
 // assets are served from the cache and refreshed in the background.
 "use strict";
-var CACHE = "mapper-volunteer";
+var CACHE = "mapper-volunteer";  // volunteer.js deletes it on sign-out
 var SCOPE = new URL(self.registration.scope).pathname;
 var SHELL = {{ shell|safe }};
 var ASSETS = {{ assets|safe }};

@@ -142,3 +142,39 @@ def test_a_form_an_admin_builds_appears_in_the_app_and_in_odk_form_lists(
     finally:
         live_db.execute(delete(Form).where(Form.code == "BUILT"))
         live_db.commit()
+
+
+def test_waiting_forms_stay_with_their_volunteer_and_sign_out_clears_kept_pages(
+    phone, live_server, live_db, make_user
+):
+    context, page = phone
+    first, second = make_user("volunteer"), make_user("volunteer")
+    sign_in(page, live_server, first, PASSWORD)
+    page.goto(f"{live_server}/volunteer/forms/FR")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # The server cannot be reached for submissions: the form waits on the phone.
+    context.route("**/volunteer/api/submissions", lambda route: route.abort())
+    fill_in(page, "Seen before signing out")
+    expect(page.locator("#queue-status")).to_have_text("1 waiting to send")
+    page.click("#sign-out")
+    page.wait_for_url(lambda url: "/volunteer/" not in url)
+    assert page.evaluate("caches.has('mapper-volunteer')") is False
+
+    context.unroute("**/volunteer/api/submissions")
+    sign_in(page, live_server, second, PASSWORD)
+    page.goto(f"{live_server}/volunteer/")
+    expect(page.locator("#queue-status")).to_have_text("Nothing waiting to send.")
+    page.wait_for_timeout(1500)  # a flush has run on this page
+    live_db.expire_all()
+    assert (
+        live_db.scalars(select(Report.title).where(Report.submitted_by_id == second.id)).all() == []
+    )
+
+    page.click("#sign-out")
+    page.wait_for_url(lambda url: "/volunteer/" not in url)
+    sign_in(page, live_server, first, PASSWORD)
+    page.goto(f"{live_server}/volunteer/")
+    expect(page.locator("#queue-status")).to_have_text("Nothing waiting to send.", timeout=15_000)
+    live_db.expire_all()
+    titles = live_db.scalars(select(Report.title).where(Report.submitted_by_id == first.id)).all()
+    assert titles == ["Seen before signing out"]
