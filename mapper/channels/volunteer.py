@@ -62,10 +62,6 @@ def home():
     return render_template("volunteer/home.html", forms=service.forms_for(current_user))
 
 
-def _form_page_fields(version) -> list:
-    return list(service.fields_of(version))
-
-
 @bp.get("/forms/<code>")
 @require("submit_volunteer_report")
 def fill(code: str):
@@ -77,7 +73,7 @@ def fill(code: str):
         "volunteer/form.html",
         form=form,
         version=form.current,
-        fields=_form_page_fields(form.current),
+        fields=service.fields_of(form.current),
         language=str(get_locale()),
     )
 

@@ -11,7 +11,8 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from mapper.geo import GeoValueError, parse_latitude, parse_longitude
-from mapper.intake.validators import CONTROL_CHARACTERS, Problems, parse_datetime
+from mapper.i18n import LANGUAGE_NAMES
+from mapper.intake.validators import CONTROL_CHARACTERS, Problems, day_only, parse_datetime
 
 FIELD_TYPES = (
     "text",
@@ -26,7 +27,7 @@ FIELD_TYPES = (
     "location",
     "photo",
 )
-LANGUAGES = ("en", "es", "km")
+LANGUAGES = tuple(LANGUAGE_NAMES)
 # The report's own fields a form field may fill, and the field types that can fill each.
 STANDARD_FIELDS = {
     "title": ("text",),
@@ -98,6 +99,11 @@ def _choices(raw: object, where: str, problems: Problems) -> tuple:
     return tuple(choices)
 
 
+def category_slug(choice: str) -> str:
+    """The category a choice of a categories field names (choice names cannot hold '-')."""
+    return choice.replace("_", "-")
+
+
 def parse_fields(raw: object, known_categories: set[str] | None = None) -> tuple[Field, ...]:
     """The fields of a definition, checked; raises ValidationFailed naming `fields[i].part`."""
     problems = Problems()
@@ -125,9 +131,7 @@ def parse_fields(raw: object, known_categories: set[str] | None = None) -> tuple
             if kind not in STANDARD_FIELDS.get(maps_to, ()) or maps_to in mapped:
                 problems.add(f"{where}.maps_to", _("This field cannot fill that report field."))
             elif maps_to == "categories" and known_categories is not None:
-                unknown = [
-                    v for v, _label in choices if v.replace("_", "-") not in known_categories
-                ]
+                unknown = [v for v, _label in choices if category_slug(v) not in known_categories]
                 if unknown:
                     problems.add(f"{where}.choices", _("Choices must be category names."))
             mapped.add(maps_to)
@@ -316,6 +320,5 @@ def clean_answers(fields: tuple[Field, ...], raw: object, photos: set[str] = fro
 
 def event_moment(value: str) -> datetime:
     """An occurred_at answer as a moment: a date alone means its midday in UTC."""
-    if len(value) == 10:
-        return datetime.fromisoformat(value + "T12:00:00+00:00")
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    return day_only(moment) if len(value) == 10 else moment

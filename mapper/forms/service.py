@@ -18,6 +18,7 @@ from mapper.errors import MapperError, NotFound
 from mapper.extensions import db
 from mapper.forms.definition import (
     Field,
+    category_slug,
     clean_answers,
     event_moment,
     field_to_json,
@@ -128,7 +129,7 @@ def _report_fields(form: Form, fields: tuple[Field, ...], answers: dict) -> dict
         )
     chosen = mapped.get("categories") or []
     chosen = [chosen] if isinstance(chosen, str) else chosen
-    values["categories"] = [slug.replace("_", "-") for slug in chosen]
+    values["categories"] = [category_slug(choice) for choice in chosen]
     return values
 
 

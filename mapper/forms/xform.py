@@ -8,8 +8,10 @@ import hashlib
 from pyxform.xls2xform import convert
 
 from mapper.forms.definition import LANGUAGES, Field
+from mapper.i18n import LANGUAGE_NAMES as SITE_LANGUAGES
 
-LANGUAGE_NAMES = {"en": "English (en)", "es": "Español (es)", "km": "ខ្មែរ (km)"}
+# XLSForm's "Name (code)" spelling of each language, which ODK Collect shows in its menu.
+LANGUAGE_NAMES = {code: f"{name} ({code})" for code, name in SITE_LANGUAGES.items()}
 XLSFORM_TYPES = {
     "text": "text",
     "long_text": "text",

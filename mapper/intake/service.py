@@ -7,8 +7,6 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from datetime import time as clock
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,7 +18,7 @@ from mapper.extensions import db
 from mapper.geo import displace
 from mapper.geo.hexes import hex_of
 from mapper.intake.submission import CleanReport, Submission
-from mapper.intake.validators import validate
+from mapper.intake.validators import day_only, validate
 from mapper.models import Category, Report
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
@@ -151,11 +149,6 @@ WITH new_report AS (
 )
 SELECT id, (SELECT id FROM new_contact) FROM new_report
 """
-
-
-def day_only(moment: datetime) -> datetime:
-    """The day of `moment` (as the reporter's clock had it) at noon UTC: no time of day."""
-    return datetime.combine(moment.date(), clock(12), tzinfo=UTC)
 
 
 def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:

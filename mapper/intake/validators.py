@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import phonenumbers
 from flask_babel import gettext as _
@@ -77,6 +77,11 @@ def parse_datetime(value: object) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive")
     return moment
+
+
+def day_only(moment: datetime) -> datetime:
+    """The day of `moment` (as the reporter's clock had it) at noon UTC: no time of day."""
+    return datetime.combine(moment.date(), time(12), tzinfo=UTC)
 
 
 def clean_occurred_at(value: object, now: datetime, problems: Problems) -> datetime | None:

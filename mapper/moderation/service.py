@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from mapper.errors import Conflict, MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.geo.hexes import hex_of
-from mapper.intake.service import categories_cache, day_only, public_point
+from mapper.intake.service import categories_cache, public_point
 from mapper.intake.submission import Submission
 from mapper.intake.validators import (
     DESCRIPTION_MAX,
@@ -24,6 +24,7 @@ from mapper.intake.validators import (
     clean_location,
     clean_occurred_at,
     clean_text,
+    day_only,
 )
 from mapper.models import AuditEvent, Category, Report, User
 from mapper.partners import webhooks

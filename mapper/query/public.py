@@ -33,20 +33,26 @@ CATEGORY_SLUGS = (
     .scalar_subquery()
 )
 
-PUBLIC_COLUMNS = (
-    Report.id,
-    Report.reference,
-    Report.title,
-    Report.description,
-    Report.occurred_at,
-    Report.source,
-    Report.status,
-    Report.place_name,
-    Report.language,
-    func.ST_X(Report.public_location).label("lon"),
-    func.ST_Y(Report.public_location).label("lat"),
-    CATEGORY_SLUGS.label("categories"),
-)
+
+def report_columns(point) -> tuple:
+    """A report's shared fields, with `point` (the public or the exact location) as lon/lat."""
+    return (
+        Report.id,
+        Report.reference,
+        Report.title,
+        Report.description,
+        Report.occurred_at,
+        Report.source,
+        Report.status,
+        Report.place_name,
+        Report.language,
+        func.ST_X(point).label("lon"),
+        func.ST_Y(point).label("lat"),
+        CATEGORY_SLUGS.label("categories"),
+    )
+
+
+PUBLIC_COLUMNS = report_columns(Report.public_location)
 
 
 def public_select() -> Select:

@@ -11,28 +11,15 @@ from mapper.extensions import db
 from mapper.models import PUBLIC_STATUSES, Report
 from mapper.query.filters import ReportFilters, filter_clauses
 from mapper.query.grid import Audience
-from mapper.query.public import CATEGORY_SLUGS, public_select
+from mapper.query.public import public_select, report_columns
 
 BATCH = 2000
 PUBLIC = Audience(PUBLIC_STATUSES, exact=False)
 
 
 def _full_select(statuses: tuple[str, ...]) -> Select:
-    return select(
-        Report.id,
-        Report.reference,
-        Report.title,
-        Report.description,
-        Report.occurred_at,
-        Report.received_at.label("received"),
-        Report.source,
-        Report.status,
-        Report.place_name,
-        Report.language,
-        func.ST_X(Report.location).label("lon"),
-        func.ST_Y(Report.location).label("lat"),
-        CATEGORY_SLUGS.label("categories"),
-    ).where(Report.status.in_(statuses))
+    columns = (*report_columns(Report.location), Report.received_at.label("received"))
+    return select(*columns).where(Report.status.in_(statuses))
 
 
 def records_select(filters: ReportFilters, audience: Audience = PUBLIC) -> Select:
