@@ -1,11 +1,13 @@
 """Sharing in a real browser: the map framed by another site, the embed builder's snippet, and
 the offline HTML map opened with the network cut off."""
 
+import re
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +75,11 @@ def test_builder_preview_and_snippet_follow_the_chosen_options(page, live_server
     assert snippet.startswith(f'<iframe src="{live_server}/embed/map?')
     assert "layer=heatmap" in snippet and "category=forced-labour" in snippet
     assert "lang=km" in snippet and 'width="640"' in snippet
+    # The preview reloads after each change: wait for the last one rather than read the first.
+    expect(page.locator("#embed-preview")).to_have_attribute("src", re.compile("lang=km"))
     preview = page.frame_locator("#embed-preview")
-    preview.locator("#map[data-total]").wait_for()
-    assert preview.locator("#map").get_attribute("data-total") == "6"
-    assert preview.locator("html").get_attribute("lang") == "km"
+    expect(preview.locator("html")).to_have_attribute("lang", "km")
+    expect(preview.locator("#map")).to_have_attribute("data-total", "6")
 
 
 def test_offline_map_file_opens_with_no_network_and_shows_clusters(
