@@ -14,6 +14,9 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 def post_worker_init(worker):
+    from mapper.rollups import start_folding
+
+    start_folding(worker.wsgi)
     # The app's long-lived objects (models, metadata, catalogs) need no further collection;
     # frozen, they no longer make every full collection slow. Fewer, larger young
     # collections cut pauses under load.

@@ -115,6 +115,15 @@ def seed_command(count: int, random_seed: int) -> None:
     click.echo(f"seeded {count} reports in {elapsed:.1f} s ({count / elapsed:,.0f} reports/s)")
 
 
+@click.command("fold-rollups")
+@with_appcontext
+def fold_rollups_command() -> None:
+    """Fold the map rollups' change log into their cells (gunicorn workers do it by themselves)."""
+    from mapper.rollups import fold
+
+    click.echo(f"folded {fold()} rollup changes")
+
+
 def _read_password() -> str:
     """Prompt twice on a terminal; otherwise read one line from standard input."""
     if sys.stdin.isatty():
@@ -207,6 +216,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(load_sample_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(fold_rollups_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_role_command)
     app.cli.add_command(set_phone_command)

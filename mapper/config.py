@@ -92,6 +92,8 @@ class Config:
     MAPPER_OPENROSA_BASIC_OVER_HTTP = (
         os.environ.get("MAPPER_OPENROSA_BASIC_OVER_HTTP", "false").lower() == "true"
     )
+    # How often each gunicorn worker folds the map rollups' change log into the cells (0: never).
+    MAPPER_ROLLUP_FOLD_SECONDS = _env_float("MAPPER_ROLLUP_FOLD_SECONDS", 2.0)
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = os.environ.get("MAPPER_RATELIMIT_ENABLED", "true").lower() != "false"

@@ -246,6 +246,7 @@ def seed_reports(count: int, random_seed: int = 1, batch: int = 500_000) -> floa
         db.session.execute(text("SELECT map_cells_rebuild()"))
     else:
         db.session.execute(ADD_TO_ROLLUPS, {"first": first, "stop": first + count})
+        db.session.execute(text("SELECT map_cells_fold()"))
     db.session.commit()
     return time.perf_counter() - started
 

@@ -23,7 +23,7 @@ from mapper.models import Report
 
 REPORT_TABLES = (
     "outbound_messages, inbound_messages, audit_events, reporter_contacts, report_categories, "
-    "reports, users, map_cells"
+    "reports, users, map_cells, map_cell_changes"
 )
 
 

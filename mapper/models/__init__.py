@@ -10,7 +10,7 @@ from mapper.models.form import (
     Photo,
     form_volunteers,
 )
-from mapper.models.maps import map_cells, map_levels
+from mapper.models.maps import map_cell_changes, map_cells, map_levels
 from mapper.models.partner import (
     TOKEN_SCOPES,
     WEBHOOK_EVENTS,
@@ -50,6 +50,7 @@ __all__ = [
     "Report",
     "ReporterContact",
     "report_categories",
+    "map_cell_changes",
     "map_cells",
     "map_levels",
     "PartnerToken",

@@ -1,6 +1,9 @@
 """Map rollups: report counts per map cell, level, period, category and audience.
 
-Written only by the database triggers and `map_cells_rebuild()` of migration 0005.
+Written only by the database: triggers log each report's change in `map_cell_changes`,
+`map_cells_fold()` moves the log into `map_cells`, `map_cells_rebuild()` counts everything
+again (migrations 0005 and 0011). Readers use the view `map_cells_live`, which adds the log
+to the cells.
 """
 
 from __future__ import annotations
@@ -35,4 +38,18 @@ map_cells = Table(
     Column("east", Float(precision=53)),
     Column("north", Float(precision=53)),
     PrimaryKeyConstraint("grp", "tier", "level", "category", "x", "y", "period"),
+)
+
+map_cell_changes = Table(
+    "map_cell_changes",
+    db.metadata,
+    Column("grp", SmallInteger, nullable=False),
+    Column("category", Integer, nullable=False),
+    Column("mx", Integer, nullable=False),
+    Column("my", Integer, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("lon", Float(precision=53), nullable=False),
+    Column("lat", Float(precision=53), nullable=False),
+    Column("sign", Integer, nullable=False),
 )

@@ -163,7 +163,7 @@ def _cells_where(cells: CellRange, audience: Audience, categories: list[int], pa
         params[f"x0_{i}"], params[f"x1_{i}"] = x0, x1
         xs.append(f"x BETWEEN :x0_{i} AND :x1_{i}")
     return (
-        "FROM map_cells WHERE grp = ANY(:groups) AND level = :level "
+        "FROM map_cells_live WHERE grp = ANY(:groups) AND level = :level "
         f"AND category = ANY(:categories) AND ({' OR '.join(xs)}) AND y BETWEEN :y0 AND :y1"
     )
 

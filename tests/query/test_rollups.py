@@ -1,5 +1,6 @@
 """The map rollups stay equal to a count from scratch through intake, edits and moderation."""
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -8,9 +9,11 @@ from sqlalchemy import text
 from mapper.extensions import db
 from mapper.moderation import apply_action, edit_report
 
+# The rollups as readers see them: the cells plus the change log not yet folded into them.
 SNAPSHOT = """
-SELECT grp, tier, level, category, x, y, period, n, round(sx::numeric, 6), round(sy::numeric, 6)
-FROM map_cells WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
+SELECT grp, tier, level, category, x, y, period, sum(n),
+       round(sum(sx)::numeric, 6), round(sum(sy)::numeric, 6)
+FROM map_cells_live GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7
 """
 
 
@@ -28,7 +31,7 @@ def rollups_match_a_rebuild() -> None:
 def public_total() -> int:
     return db.session.execute(
         text(
-            "SELECT coalesce(sum(n), 0) FROM map_cells WHERE grp = 0 AND tier = 0 "
+            "SELECT coalesce(sum(n), 0) FROM map_cells_live WHERE grp = 0 AND tier = 0 "
             "AND level = 2 AND category = 0"
         )
     ).scalar_one()
@@ -112,4 +115,87 @@ def test_seeded_reports_are_in_the_rollups(db_session, app):
     before = public_total()
     seed_reports(400, random_seed=3)
     assert public_total() > before
+    rollups_match_a_rebuild()
+
+
+def logged_changes() -> int:
+    return db.session.execute(text("SELECT count(*) FROM map_cell_changes")).scalar_one()
+
+
+def test_folding_moves_the_log_into_the_cells_and_keeps_every_count(
+    db_session, make_report, make_user
+):
+    from mapper.rollups import fold
+
+    moderator = make_user("moderator")
+    report = make_report("pending", categories=["forced-labour-fishing", "debt-bondage"])
+    apply_action(report, "publish", moderator, report.version)
+    make_report("published", latitude=4.71, longitude=-74.07)
+    before = db.session.execute(text(SNAPSHOT)).all()
+    assert logged_changes() > 0
+    assert fold() > 0
+    assert logged_changes() == 0
+    assert db.session.execute(text(SNAPSHOT)).all() == before
+    rollups_match_a_rebuild()
+    # Changes after a fold land in the log again, and count at once.
+    total = public_total()
+    apply_action(report, "reject", moderator, report.version, reason="Spam")
+    assert logged_changes() > 0
+    assert public_total() == total - 1
+    rollups_match_a_rebuild()
+
+
+CHANGE_IN_POIPET = text(
+    "SELECT map_cells_apply(ARRAY[ROW('published', 102.57, 13.66, 102.56, 13.65, "
+    "'2025-06-01T12:00:00Z', 0, 1)::map_change])"
+)
+
+
+def test_writers_of_the_same_cells_do_not_wait_for_each_other(app):
+    """Two uncommitted reports in the same town and month: the second must not wait on the
+    first's rollup rows (it would hit the lock timeout if it did)."""
+    with app.app_context():
+        first, second = db.engine.connect(), db.engine.connect()
+        try:
+            first.execute(CHANGE_IN_POIPET)
+            second.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            second.execute(CHANGE_IN_POIPET)
+            assert second.execute(text("SELECT count(*) FROM map_cell_changes")).scalar_one() == 2
+        finally:
+            first.rollback()
+            second.rollback()
+            first.close()
+            second.close()
+
+
+def test_only_one_session_folds_at_a_time(app):
+    with app.app_context():
+        folding, other = db.engine.connect(), db.engine.connect()
+        try:
+            folding.execute(text("SELECT map_cells_fold()"))  # holds the fold lock until it ends
+            other.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            assert other.execute(text("SELECT map_cells_fold()")).scalar_one() == 0
+        finally:
+            folding.rollback()
+            other.rollback()
+            folding.close()
+            other.close()
+
+
+def test_the_folding_thread_empties_the_log(app, live_db, make_report):
+    from mapper.rollups import start_folding
+
+    make_report("published")
+    assert logged_changes() > 0
+    app.config["MAPPER_ROLLUP_FOLD_SECONDS"] = 0.05
+    stop = start_folding(app)
+    try:
+        deadline = time.monotonic() + 10
+        while logged_changes() and time.monotonic() < deadline:
+            db.session.rollback()
+            time.sleep(0.05)
+        assert logged_changes() == 0
+    finally:
+        stop.set()
+        app.config["MAPPER_ROLLUP_FOLD_SECONDS"] = 2.0
     rollups_match_a_rebuild()
