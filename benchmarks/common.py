@@ -32,16 +32,32 @@ def base_url() -> str:
     return result.stdout.strip()
 
 
+def migrate(url: str) -> None:
+    env = {**os.environ, "MAPPER_DATABASE_URL": url}
+    mapper = str(Path(sys.executable).parent / "mapper")
+    subprocess.run([mapper, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
+
+
 @contextmanager
 def throwaway_database() -> Iterator[str]:
     """A migrated database of its own on the server in use, dropped afterwards."""
     with temporary_database(base_url(), "mapper_bench") as url:
-        env = {**os.environ, "MAPPER_DATABASE_URL": url}
-        mapper = str(Path(sys.executable).parent / "mapper")
-        subprocess.run(
-            [mapper, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT
-        )
+        migrate(url)
         yield url
+
+
+@contextmanager
+def existing_database(url: str) -> Iterator[str]:
+    """A database given by URL, migrated, and kept afterwards (to measure again later)."""
+    migrate(url)
+    yield url
+
+
+def report_count(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
 
 
 def seed(url: str, count: int) -> float:

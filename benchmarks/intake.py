@@ -4,6 +4,11 @@
 
 Targets: intake/trivial throughput ratio >= 0.5 and intake p99 <= 50 ms at 32 clients;
 `mapper seed` >= 0.5 of a plain COPY of the same rows into the same indexed table.
+
+Also measures PostgreSQL alone: intake's own INSERT statement, with its triggers, sent by
+pgbench (a C client) from as many connections as the server has threads. A report costs the
+machine at least a trivial request plus that database work, which bounds the rate intake can
+reach here, whatever the web tier does.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ import itertools
 import json
 import os
 import random
+import re
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -94,6 +102,99 @@ def bench_intake(database_url: str, args) -> dict:
     }
 
 
+def pgbench_script(category_ids: list[int]) -> str:
+    """Intake's INSERT as a pgbench script: every report fresh, in the benchmark's region."""
+    from mapper.intake.service import INSERT_REPORT
+
+    values = {
+        "reference": "upper(substr(md5(random()::text), 1, 8))",
+        "title": "'Workers locked in at night'",
+        "description": "repeat('The gate of the compound is locked from outside. ', 3)",
+        "occurred_at": "'2025-06-01T21:30:00+07:00'::timestamptz",
+        "received_at": "now()",
+        "lat": "(10.5 + random() * 3.5)",
+        "lon": "(102.3 + random() * 3.2)",
+        "public_lat": "(10.5 + random() * 3.5)",
+        "public_lon": "(102.3 + random() * 3.2)",
+        "accuracy": "NULL",
+        "place_name": "NULL",
+        "source": "'api'",
+        "language": "'en'",
+        "answers": "'{}'",
+        "mask_seed": "decode(md5(random()::text), 'hex')",
+        "idempotency_key": "md5(random()::text)",
+        "fingerprint": "md5(random()::text)",
+        "urgent": "false",
+        "h3_public": "NULL",
+        "h3_exact": "NULL",
+        "form_version_id": "NULL",
+        "submitted_by_id": "NULL",
+        "location_hidden": "false",
+        "time_hidden": "false",
+        "category_ids": f"'{{{','.join(map(str, category_ids))}}}'",
+        "has_contact": "false",
+        "contact_name": "NULL",
+        "contact_phone": "NULL",
+        "contact_email": "NULL",
+    }
+    sql = re.sub(r"%\((\w+)\)s", lambda m: values[m.group(1)], INSERT_REPORT)
+    return " ".join(sql.split()) + ";\n"
+
+
+def bench_database_ceiling(database_url: str, connections: int, seconds: float) -> dict:
+    """Intake's INSERT (triggers included, one transaction each) from pgbench: the rate
+    PostgreSQL alone sustains on this machine."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from mapper.dbcluster import find_bindir
+
+    url = make_url(database_url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        slugs = ("forced-labour", "debt-bondage")
+        category_ids = list(
+            conn.execute(
+                text("SELECT id FROM categories WHERE slug = ANY(:s)"), {"s": list(slugs)}
+            ).scalars()
+        )
+    engine.dispose()
+    env = {
+        **os.environ,
+        "PGHOST": url.query.get("host") or url.host or "",
+        "PGPORT": str(url.query.get("port") or url.port or 5432),
+        "PGUSER": url.username or "",
+        "PGPASSWORD": url.password or "",
+        "PGDATABASE": url.database,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
+        script.write(pgbench_script(category_ids))
+        script.flush()
+        result = subprocess.run(
+            [
+                str(find_bindir() / "pgbench"),
+                "-n",
+                "-c",
+                str(connections),
+                "-j",
+                "2",
+                "-T",
+                str(int(seconds)),
+                "-f",
+                script.name,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    rate = float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1))
+    print(
+        f"PostgreSQL alone: intake's INSERT from {connections} pgbench connections "
+        f"{rate:,.0f} reports/s"
+    )
+    return {"database_only_rps": rate}
+
+
 def bench_seed(database_url: str, count: int) -> dict:
     """Time `mapper seed` and a plain COPY of the same kind of rows on the same empty table."""
     os.environ["MAPPER_DATABASE_URL"] = database_url
@@ -155,6 +256,14 @@ def main() -> None:
     args = parser.parse_args()
     with throwaway_database() as url:
         results = bench_intake(url, args)
+        results |= bench_database_ceiling(url, args.workers * args.threads, args.seconds)
+        # A report costs the machine at least a trivial request plus its database work.
+        bound = 1 / (1 / results["trivial_rps"] + 1 / results["database_only_rps"])
+        results["intake_bound_rps"] = bound
+        print(
+            f"bound for intake on this machine, 1/(1/trivial + 1/PostgreSQL alone): "
+            f"{bound:,.0f} reports/s, intake/trivial {bound / results['trivial_rps']:.2f}"
+        )
         if not args.skip_seed:
             results |= bench_seed(url, args.seed_count)
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in results.items()}))

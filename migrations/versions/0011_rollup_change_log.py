@@ -4,7 +4,8 @@ rollups instead of updating shared cells, readers add the logged changes to the 
 
 Updating the cells in each writer's transaction made every report of a region and month
 wait for the one before it to commit, since all of them touch the same coarse cells. The
-functions the triggers call become PL/pgSQL, whose plans last the session.
+functions the triggers call become PL/pgSQL, whose plans last the session, and the link
+trigger reads each statement's changed links once (it scanned them once per report).
 
 Revision ID: 0011
 Revises: 0010
@@ -62,6 +63,40 @@ BEGIN
     ) closure);
 END $$;
 
+-- Links added or removed: the report leaves the categories it lost and joins the new ones.
+-- The links before the statement are the current ones without the added (or with the
+-- removed). The changed links are grouped per report first: each report reads them once,
+-- where a correlated scan of the whole transition table made bulk loads quadratic.
+CREATE OR REPLACE FUNCTION map_links_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM map_cells_apply(array_agg(change)) FROM (
+        SELECT map_change_of(r, c, CASE WHEN c = ANY(s.after) THEN 1 ELSE -1 END) AS change
+        FROM (
+            SELECT t.report_id,
+                   map_category_closure(t.current) AS after,
+                   map_category_closure(CASE TG_OP
+                       WHEN 'INSERT' THEN ARRAY(SELECT unnest(t.current)
+                                                EXCEPT SELECT unnest(t.changed))
+                       ELSE t.current || t.changed END) AS before
+            FROM (
+                SELECT g.report_id, g.changed, ARRAY(
+                    SELECT category_id FROM report_categories WHERE report_id = g.report_id
+                ) AS current
+                FROM (
+                    SELECT report_id, array_agg(category_id) AS changed
+                    FROM changed_rows GROUP BY report_id
+                ) AS g
+            ) AS t
+        ) AS s
+        JOIN reports AS r ON r.id = s.report_id
+        CROSS JOIN LATERAL (
+            (SELECT unnest(s.after) EXCEPT SELECT unnest(s.before))
+            UNION ALL (SELECT unnest(s.before) EXCEPT SELECT unnest(s.after))
+        ) AS d (c)
+    ) AS changes HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
 -- The rollups as readers see them: the cells plus the changes not yet folded into them.
 -- Sum per key: a cell may appear once from each side.
 CREATE VIEW map_cells_live AS
@@ -110,6 +145,32 @@ END $$;
 
 DOWNGRADE = """
 SELECT map_cells_fold();
+CREATE OR REPLACE FUNCTION map_links_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM map_cells_apply(array_agg(change)) FROM (
+        SELECT map_change_of(r, c, CASE WHEN c = ANY(s.after) THEN 1 ELSE -1 END) AS change
+        FROM (
+            SELECT t.report_id,
+                   map_category_closure(ARRAY(
+                       SELECT category_id FROM report_categories WHERE report_id = t.report_id
+                   )) AS after,
+                   map_category_closure(ARRAY(
+                       SELECT category_id FROM report_categories WHERE report_id = t.report_id
+                       EXCEPT SELECT category_id FROM changed_rows WHERE TG_OP = 'INSERT'
+                                                       AND report_id = t.report_id
+                       UNION SELECT category_id FROM changed_rows WHERE TG_OP = 'DELETE'
+                                                     AND report_id = t.report_id
+                   )) AS before
+            FROM (SELECT DISTINCT report_id FROM changed_rows) AS t
+        ) AS s
+        JOIN reports AS r ON r.id = s.report_id
+        CROSS JOIN LATERAL (
+            (SELECT unnest(s.after) EXCEPT SELECT unnest(s.before))
+            UNION ALL (SELECT unnest(s.before) EXCEPT SELECT unnest(s.after))
+        ) AS d (c)
+    ) AS changes HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
 DROP FUNCTION map_cells_fold();
 DROP VIEW map_cells_live;
 CREATE OR REPLACE FUNCTION map_category_closure(ids integer[]) RETURNS integer[]

@@ -199,3 +199,27 @@ def test_the_folding_thread_empties_the_log(app, live_db, make_report):
         stop.set()
         app.config["MAPPER_ROLLUP_FOLD_SECONDS"] = 2.0
     rollups_match_a_rebuild()
+
+
+def test_links_changed_for_many_reports_in_one_statement(db_session, make_report):
+    """Bulk changes of links (as imports make) move every report they touch, once."""
+    reports = [make_report("published", categories=["forced-labour"]) for _ in range(3)]
+    ids = [r.id for r in reports]
+    db.session.execute(
+        text(
+            "INSERT INTO report_categories (report_id, category_id) "
+            "SELECT r, c.id FROM unnest(CAST(:ids AS integer[])) AS r, categories AS c "
+            "WHERE c.slug IN ('child-labour', 'debt-bondage')"
+        ),
+        {"ids": ids},
+    )
+    rollups_match_a_rebuild()
+    db.session.execute(
+        text(
+            "DELETE FROM report_categories WHERE report_id = ANY(CAST(:ids AS integer[])) "
+            "AND category_id IN (SELECT id FROM categories WHERE slug IN "
+            "('forced-labour', 'child-labour'))"
+        ),
+        {"ids": ids[:2]},
+    )
+    rollups_match_a_rebuild()
