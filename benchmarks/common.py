@@ -32,6 +32,14 @@ def base_url() -> str:
     return result.stdout.strip()
 
 
+def app_on(url: str):
+    """The app on the database at `url` (the environment's MAPPER_DATABASE_URL was read when
+    mapper was first imported, so it cannot choose the database here)."""
+    from mapper import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url})
+
+
 def migrate(url: str) -> None:
     env = {**os.environ, "MAPPER_DATABASE_URL": url}
     mapper = str(Path(sys.executable).parent / "mapper")

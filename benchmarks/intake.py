@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import closed_loop, gunicorn, throwaway_database  # noqa: E402
+from benchmarks.common import app_on, closed_loop, gunicorn, throwaway_database  # noqa: E402
 
 CATEGORIES = [
     "forced-labour",
@@ -197,16 +197,14 @@ def bench_database_ceiling(database_url: str, connections: int, seconds: float) 
 
 def bench_seed(database_url: str, count: int) -> dict:
     """Time `mapper seed` and a plain COPY of the same kind of rows on the same empty table."""
-    os.environ["MAPPER_DATABASE_URL"] = database_url
     import numpy as np
     from sqlalchemy import select, text
 
-    from mapper import create_app
     from mapper.extensions import db
     from mapper.models import Category
     from mapper.seed import CHUNK, REPORT_COLUMNS, reserve_ids, seed_reports, synthetic_chunk
 
-    app = create_app()
+    app = app_on(database_url)
     with app.app_context():
 
         def empty() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import queue
 import random
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
-from benchmarks.common import gunicorn, throwaway_database  # noqa: E402
+from benchmarks.common import app_on, gunicorn, throwaway_database  # noqa: E402
 
 TOKEN = "benchmark-twilio-token"
 PUBLIC = "https://mapper.example.org"
@@ -143,12 +142,10 @@ def stored_messages(url: str) -> int:
 
 
 def load_gazetteer(url: str) -> None:
-    os.environ["MAPPER_DATABASE_URL"] = url
-    from mapper import create_app
     from mapper.extensions import db
     from mapper.sample import load_help_services, load_places
 
-    with create_app().app_context():
+    with app_on(url).app_context():
         load_places()
         load_help_services()
         db.session.commit()
