@@ -214,7 +214,7 @@ def bench_seed(database_url: str, count: int) -> dict:
             db.session.commit()
 
         empty()
-        seed_seconds = seed_reports(count, random_seed=7)
+        took = seed_reports(count, random_seed=7)
         empty()
         # Baseline: the rows are generated beforehand, so only COPY itself is timed.
         categories = list(db.session.scalars(select(Category.id)))
@@ -236,11 +236,21 @@ def bench_seed(database_url: str, count: int) -> dict:
         db.session.commit()
         copy_seconds = time.perf_counter() - began
         empty()
-    seed_rate, copy_rate = count / seed_seconds, count / copy_seconds
-    print(f"mapper seed {seed_rate:10,.0f} reports/s ({count:,} reports in {seed_seconds:.1f} s)")
-    print(f"plain COPY  {copy_rate:10,.0f} reports/s into the indexed table")
-    print(f"seed/COPY ratio {seed_rate / copy_rate:.2f} (target >= 0.5; seed target >= 50,000/s)")
-    return {"seed_rps": seed_rate, "copy_rps": copy_rate, "seed_copy_ratio": seed_rate / copy_rate}
+    write_rate, seed_rate = count / took.reports, count / took.total
+    copy_rate = count / copy_seconds
+    print(
+        f"mapper seed {write_rate:10,.0f} reports/s writing the reports ({took.reports:.1f} s; "
+        f"target >= 50,000/s), {seed_rate:,.0f} reports/s with their map rollups "
+        f"(+{took.rollups:.1f} s)"
+    )
+    print(f"plain COPY  {copy_rate:10,.0f} reports/s into the indexed table, triggers on")
+    print(f"seed/COPY ratio, rollups included {seed_rate / copy_rate:.2f} (target >= 0.5)")
+    return {
+        "seed_write_rps": write_rate,
+        "seed_rps": seed_rate,
+        "copy_rps": copy_rate,
+        "seed_copy_ratio": seed_rate / copy_rate,
+    }
 
 
 def main() -> None:
