@@ -223,3 +223,15 @@ def test_links_changed_for_many_reports_in_one_statement(db_session, make_report
         {"ids": ids[:2]},
     )
     rollups_match_a_rebuild()
+
+
+def test_the_fold_command_empties_the_log(app, live_db, make_report):
+    make_report("published")
+    waiting = logged_changes()
+    assert waiting > 0
+    result = app.test_cli_runner().invoke(args=["fold-rollups"])
+    assert result.exit_code == 0, result.output
+    assert f"folded {waiting} rollup changes" in result.output
+    db.session.rollback()
+    assert logged_changes() == 0
+    rollups_match_a_rebuild()
