@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Request, jsonify
+from flask import Request, current_app, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,8 +12,12 @@ from mapper.query import maps
 MAX_HOTSPOT_RESOLUTION = 10
 
 
-def _answer(payload: dict, request: Request):
-    response = jsonify(payload)
+def _answer(payload: dict | bytes, request: Request):
+    """JSON of `payload` (or `payload` itself, already encoded) with the audience's caching."""
+    if isinstance(payload, bytes):
+        response = current_app.response_class(payload, mimetype="application/json")
+    else:
+        response = jsonify(payload)
     # Reviewer answers carry exact points: never kept by shared caches.
     if request.args.get("audience") == "reviewer":
         response.headers["Cache-Control"] = "private, no-store"
@@ -42,4 +46,4 @@ def hotspots(request: Request):
     fdr = (request.args.get("fdr") or "false").lower()
     if fdr not in ("true", "false", "1", "0"):
         raise MapperError(_("Must be true or false."), "fdr")
-    return _answer(maps.hotspot_map(req, resolution, fdr in ("true", "1")), request)
+    return _answer(maps.hotspot_json(req, resolution, fdr in ("true", "1")), request)

@@ -46,13 +46,16 @@ def study_area(counts: dict[int, int]) -> tuple[list[int], np.ndarray, list[list
     """Cells with reports plus their empty neighbours; each cell's ring-1 neighbourhood."""
     cells = list(counts)
     index = {cell: i for i, cell in enumerate(cells)}
-    for cell in list(cells):
-        for neighbour in h3.grid_disk(cell, 1):
+    disks = [h3.grid_disk(cell, 1) for cell in cells]
+    for disk in list(disks):
+        for neighbour in disk:
             if neighbour not in index:
                 index[neighbour] = len(cells)
                 cells.append(neighbour)
+    # The cells with reports have their disks already; only the empty neighbours need theirs.
+    disks += [h3.grid_disk(cell, 1) for cell in cells[len(disks) :]]
     values = np.array([counts.get(cell, 0) for cell in cells], dtype=float)
-    rings = [[index[n] for n in h3.grid_disk(cell, 1) if n in index] for cell in cells]
+    rings = [[index[n] for n in disk if n in index] for disk in disks]
     return cells, values, rings
 
 
@@ -75,7 +78,10 @@ def gi_star(values: np.ndarray, rings: list[list[int]]) -> np.ndarray:
     statistic = local / total
     expected = sizes / n
     expected_variance = sizes * (n - sizes) / (n - 1) / n**2 * variance / mean**2
-    return (statistic - expected) / np.sqrt(expected_variance)
+    # A cell whose ring is the whole study area cannot stand out from it: z is 0, not NaN
+    # (which is not JSON).
+    spread = np.sqrt(expected_variance)
+    return np.divide(statistic - expected, spread, out=np.zeros(n), where=spread > 0)
 
 
 def two_tailed_p(z: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -268,11 +269,12 @@ def _next_bucket(start: date, bucket: str) -> date:
 
 
 HOTSPOT_CACHE_SECONDS = 60.0
-_hotspot_cache: dict[tuple, tuple[float, dict]] = {}
+_hotspot_cache: dict[tuple, tuple[float, bytes]] = {}
 
 
-def hotspot_map(req: MapRequest, resolution: int, fdr: bool) -> dict:
-    """Gi* hot and cold spots over H3 cells; cached per filter for a minute."""
+def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
+    """Gi* hot and cold spots over H3 cells, as GeoJSON; cached per filter for a minute, as
+    the encoded answer (tens of thousands of hexagons take long to encode again)."""
     key = (req.filters, req.audience, req.category_ids, resolution, fdr)
     cached = _hotspot_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < HOTSPOT_CACHE_SECONDS:
@@ -307,14 +309,17 @@ def hotspot_map(req: MapRequest, resolution: int, fdr: bool) -> dict:
                 },
             }
         )
-    answer = {
-        "type": "FeatureCollection",
-        "features": features,
-        "resolution": resolution,
-        "fdr": fdr,
-        "cells": len(result.cells),
-        "total": int(result.counts.sum()),
-    }
+    answer = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "resolution": resolution,
+            "fdr": fdr,
+            "cells": len(result.cells),
+            "total": int(result.counts.sum()),
+        },
+        separators=(",", ":"),
+    ).encode()
     if len(_hotspot_cache) > 64:
         _hotspot_cache.clear()
     _hotspot_cache[key] = (time.monotonic(), answer)

@@ -72,3 +72,13 @@ def test_parents_computed_in_sql_match_h3(db_session):
     for resolution in (3, 5, 7, 9):
         got = db.session.execute(text(f"SELECT {parent_sql(':c', resolution)}"), {"c": cell})
         assert got.scalar_one() == h3.cell_to_parent(cell, resolution)
+
+
+def test_a_cell_whose_ring_is_the_whole_area_scores_zero_not_nan():
+    """One hexagon with reports and its six empty neighbours: its ring is everything."""
+    centre = h3.latlng_to_cell(13.36, 103.86, 7)
+    result = hotspots({centre: 5})
+    assert len(result.cells) == 7
+    assert np.isfinite(result.z).all()
+    assert np.isfinite(result.p).all()
+    assert result.z[result.cells.index(centre)] == 0
