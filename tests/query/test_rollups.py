@@ -187,6 +187,7 @@ def test_the_folding_thread_empties_the_log(app, live_db, make_report):
 
     make_report("published")
     assert logged_changes() > 0
+    every = app.config["MAPPER_ROLLUP_FOLD_SECONDS"]
     app.config["MAPPER_ROLLUP_FOLD_SECONDS"] = 0.05
     stop = start_folding(app)
     try:
@@ -197,7 +198,7 @@ def test_the_folding_thread_empties_the_log(app, live_db, make_report):
         assert logged_changes() == 0
     finally:
         stop.set()
-        app.config["MAPPER_ROLLUP_FOLD_SECONDS"] = 2.0
+        app.config["MAPPER_ROLLUP_FOLD_SECONDS"] = every
     rollups_match_a_rebuild()
 
 
