@@ -202,6 +202,21 @@ def test_the_folding_thread_empties_the_log(app, live_db, make_report):
     rollups_match_a_rebuild()
 
 
+def test_gunicorn_workers_fold_the_log(database_url, live_db, make_report):
+    from benchmarks.common import gunicorn
+
+    make_report("published")
+    assert logged_changes() > 0
+    db.session.rollback()
+    with gunicorn(database_url, workers=2, MAPPER_ROLLUP_FOLD_SECONDS="0.1"):
+        deadline = time.monotonic() + 15
+        while logged_changes() and time.monotonic() < deadline:
+            db.session.rollback()
+            time.sleep(0.05)
+        assert logged_changes() == 0
+    rollups_match_a_rebuild()
+
+
 def test_links_changed_for_many_reports_in_one_statement(db_session, make_report):
     """Bulk changes of links (as imports make) move every report they touch, once."""
     reports = [make_report("published", categories=["forced-labour"]) for _ in range(3)]
