@@ -1,9 +1,10 @@
 """Report counts per map cell for a view: from the rollups where they answer, else from reports.
 
 A view is the set of cells at one level that the requested bbox touches; counts are exact
-for those cells. Whole months come from the monthly rollup, the days around them from the
-daily one; what no rollup answers (text or source filters, several categories, times
-inside a day, levels finer than the rollups keep) is counted from the reports themselves.
+for those cells. Whole years come from the yearly rollup, the months around them from the
+monthly one and the days around those from the daily one; what no rollup answers (text or
+source filters, several categories, times inside a day, levels finer than the rollups keep)
+is counted from the reports themselves.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from mapper.models import PUBLIC_STATUSES, Category, Report, report_categories
 from mapper.query.filters import ReportFilters, filter_clauses
 
 EPOCH = date(1970, 1, 1)
-MONTH, DAY = 0, 1
+MONTH, DAY, YEAR = 0, 1, 2
 # Windows up to this many days are narrowed by the space-time index, longer ones by space.
 SHORT_WINDOW_DAYS = 62
 STATUS_GROUPS = {"pending": 1, "published": 2, "verified": 3, "rejected": 4, "archived": 5}
@@ -77,7 +78,7 @@ def kept_levels() -> dict[int, frozenset[int]]:
 @lru_cache(maxsize=4)
 def _kept_levels(_url: str) -> dict[int, frozenset[int]]:
     rows = db.session.execute(text("SELECT tier, level FROM map_levels")).all()
-    return {tier: frozenset(level for t, level in rows if t == tier) for tier in (MONTH, DAY)}
+    return {tier: frozenset(level for t, level in rows if t == tier) for tier in (MONTH, DAY, YEAR)}
 
 
 def _day_number(moment: datetime) -> int:
@@ -97,13 +98,28 @@ def _is_midnight(moment: datetime | None) -> bool:
     return moment is None or moment.astimezone(UTC).time() == datetime.min.time()
 
 
+Bounds = tuple[int | None, int | None]  # [first, stop) of periods; None is open
+
+
 @dataclass(frozen=True)
 class Plan:
-    """Which periods come from which tier; days in `raw_days` are counted from reports."""
+    """Which periods come from which tier; days in `raw_days` are counted from reports.
 
-    months: tuple[int | None, int | None] | None
-    days: tuple[tuple[int | None, int | None], ...]
-    raw_days: tuple[tuple[int | None, int | None], ...]
+    `months` spans every whole month of the window; of it, `years` come from the yearly
+    tier and `month_parts` (the months around them) from the monthly one."""
+
+    months: Bounds | None
+    days: tuple[Bounds, ...]
+    raw_days: tuple[Bounds, ...]
+    years: Bounds | None = None
+    month_parts: tuple[Bounds, ...] = ()
+
+    @property
+    def monthly(self) -> tuple[Bounds, ...]:
+        """The month ranges read from the monthly tier."""
+        if self.years is None:
+            return () if self.months is None else (self.months,)
+        return self.month_parts
 
 
 def plan(
@@ -135,9 +151,28 @@ def plan(
         ) + (((_month_start_day(m1), stop),) if m1 is not None else ())
         edges = tuple(e for e in edges if e[0] is None or e[1] is None or e[0] < e[1])
         months = (m0, m1)
+    years, month_parts = _split_years(months) if level in kept[YEAR] else (None, ())
     if level in kept[DAY]:
-        return Plan(months, edges, ())
-    return Plan(months, (), edges)
+        return Plan(months, edges, (), years, month_parts)
+    return Plan(months, (), edges, years, month_parts)
+
+
+def _split_years(months: Bounds | None) -> tuple[Bounds | None, tuple[Bounds, ...]]:
+    """Whole years inside a range of months, and the months before and after them; (None, ())
+    when no whole year fits."""
+    if months is None:
+        return None, ()
+    m0, m1 = months
+    y0 = None if m0 is None else -(-m0 // 12)  # the first year starting at or after m0
+    y1 = None if m1 is None else m1 // 12
+    if y0 is not None and y1 is not None and y0 >= y1:
+        return None, ()
+    parts = []
+    if y0 is not None and m0 < y0 * 12:
+        parts.append((m0, y0 * 12))
+    if y1 is not None and y1 * 12 < m1:
+        parts.append((y1 * 12, m1))
+    return (y0, y1), tuple(parts)
 
 
 def _is_month_start(day: int) -> bool:
@@ -176,12 +211,15 @@ def _rollup_sql(
     base = _cells_where(cells, audience, categories, params)
     columns = "x, y, category, n, sx, sy, west, south, east, north"
     parts = []
-    if plan_.months is not None:
-        months = _period_clause(plan_.months, params, "m")
-        parts.append(f"SELECT {columns} {base} AND tier = 0 AND {months}")
+    if plan_.years is not None:
+        years = _period_clause(plan_.years, params, "y")
+        parts.append(f"SELECT {columns} {base} AND tier = {YEAR} AND {years}")
+    for i, months in enumerate(plan_.monthly):
+        period = _period_clause(months, params, f"m{i}")
+        parts.append(f"SELECT {columns} {base} AND tier = {MONTH} AND {period}")
     for i, days in enumerate(plan_.days):
         period = _period_clause(days, params, f"d{i}")
-        parts.append(f"SELECT {columns} {base} AND tier = 1 AND {period}")
+        parts.append(f"SELECT {columns} {base} AND tier = {DAY} AND {period}")
     if not parts:
         return "", params
     return (

@@ -98,8 +98,14 @@ def parse_map_request(
     audience = audience or _audience(args, user)
     zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
     # Map reads differ per view and window: a plan cached for one view can be ruinous for the
-    # next (a single-cell probe turned into a scan), so each is planned for its own values.
-    db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # next (a single-cell probe turned into a scan), so each is planned for its own values. A
+    # wide view sums tens of thousands of rollup rows: sorted in memory, not on disk.
+    db.session.execute(
+        text(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+            "set_config('work_mem', '64MB', true)"
+        )
+    )
     return MapRequest(filters, audience, category_ids(filters.categories), zoom)
 
 

@@ -98,6 +98,11 @@ FILTERS = [
     {"source": "sms"},
     {"q": "boat"},
     {"category": "forced-labour", "from": "2024-01-15", "to": "2025-06-30", "source": "sms"},
+    # Whole years with months and days around them; years open at one end.
+    {"from": "2023-12-15", "to": "2025-02-10"},
+    {"from": "2024-01-01"},
+    {"to": "2024-12-31"},
+    {"category": "debt-bondage", "from": "2023-11-20", "to": "2025-12-31"},
 ]
 
 
@@ -127,6 +132,7 @@ def _listed_categories(parent: str | None) -> list[str]:
         {},
         {"category": "forced-labour"},
         {"from": "2024-01-15", "to": "2025-06-10"},  # partial months at both ends
+        {"from": "2023-12-15", "to": "2026-01-10"},  # whole years and days around them
         {"q": "site"},  # counted from reports, not rollups
     ],
 )
