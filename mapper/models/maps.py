@@ -2,7 +2,7 @@
 
 Written only by the database: triggers log each report's change in `map_cell_changes`,
 `map_cells_fold()` moves the log into `map_cells`, `map_cells_rebuild()` counts everything
-again (migrations 0005 and 0011). Readers use the view `map_cells_live`, which adds the log
+again (migrations 0005, 0011 and 0012). Readers use the view `map_cells_live`, which adds the log
 to the cells.
 """
 
@@ -37,7 +37,7 @@ map_cells = Table(
     Column("south", Float(precision=53)),
     Column("east", Float(precision=53)),
     Column("north", Float(precision=53)),
-    PrimaryKeyConstraint("grp", "tier", "level", "category", "x", "y", "period"),
+    PrimaryKeyConstraint("grp", "tier", "level", "category", "period", "x", "y"),
 )
 
 map_cell_changes = Table(

@@ -1,10 +1,12 @@
-"""Yearly map rollups, and rollups stored in key order.
+"""Yearly map rollups, keyed by period before place and stored in key order.
 
 A window of several years summed twelve monthly rows per cell and category; a yearly tier
-(tier 2, period = years since 1970) answers its whole years with one. The rebuild writes each
+(tier 2, period = years since 1970) answers its whole years with one. The key puts the period
+before the cell: a view's few days are found directly, where with the cell first every
+period of every cell in the view's columns was read to find them. The rebuild writes each
 level in key order, so that a view's rows lie on few pages rather than one page each.
-Downgrading removes the yearly rows; the functions keep reading a third tier that is then
-never listed in map_levels.
+Downgrading removes the yearly rows and restores the earlier key; the functions keep reading
+a third tier that is then never listed in map_levels.
 
 Revision ID: 0012
 Revises: 0011
@@ -120,7 +122,7 @@ BEGIN
                                west, south, east, north)
         SELECT grp, t, finest, category, x, y, period, n, sx, sy, west, south, east, north
         FROM map_level_cells
-        ORDER BY grp, category, x, y, period;
+        ORDER BY grp, category, period, x, y;
         FOR lv IN SELECT level FROM map_levels WHERE tier = t AND level < finest
                   ORDER BY level DESC LOOP
             CREATE TEMP TABLE map_coarser ON COMMIT DROP AS
@@ -135,13 +137,13 @@ BEGIN
                                    west, south, east, north)
             SELECT grp, t, lv, category, x, y, period, n, sx, sy, west, south, east, north
             FROM map_level_cells
-            ORDER BY grp, category, x, y, period;
+            ORDER BY grp, category, period, x, y;
         END LOOP;
         DROP TABLE map_level_cells;
     END LOOP;
     DROP TABLE map_points;
     ALTER TABLE map_cells ADD CONSTRAINT pk_map_cells
-        PRIMARY KEY (grp, tier, level, category, x, y, period);
+        PRIMARY KEY (grp, tier, level, category, period, x, y);
     ANALYZE map_cells;
 END $$;
 """
@@ -160,3 +162,7 @@ def downgrade():
     op.execute("SELECT map_cells_fold()")
     op.execute("DELETE FROM map_cells WHERE tier = 2")
     op.execute("DELETE FROM map_levels WHERE tier = 2")
+    op.execute(
+        "ALTER TABLE map_cells DROP CONSTRAINT pk_map_cells, ADD CONSTRAINT pk_map_cells "
+        "PRIMARY KEY (grp, tier, level, category, x, y, period)"
+    )
