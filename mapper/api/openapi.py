@@ -272,9 +272,14 @@ PATHS = {
             "summary": "Clusters of matching reports per 64-pixel cell of the view",
             "description": "Counts are exact for the cells the bbox touches (the answer's "
             "`bbox`); a cell holding one report is that report. `audience=reviewer` (analysts "
-            "and above) gives every status at exact locations.",
+            "and above) gives every status at exact locations. A cluster has `count`, "
+            "`bbox`, `expansion_zoom` and `category_counts`: its reports per category, in the "
+            "order of the answer's `categories` (the top-level ones, or the category filtered "
+            "on and its children).",
             "parameters": MAP_PARAMETERS + [_ZOOM],
-            "responses": _map_responses("GeoJSON FeatureCollection with `total` and `bbox`"),
+            "responses": _map_responses(
+                "GeoJSON FeatureCollection with `total`, `bbox` and `categories`"
+            ),
         },
     },
     "/api/v1/heatmap": {

@@ -229,9 +229,11 @@ def _rollup_sql(
     ), params
 
 
-def _breakdown_categories(category: int) -> tuple[int, ...]:
-    """Categories whose counts a cluster lists: the top-level ones, or the filtered one and its
-    children (a dozen at most, so that a view of a few hundred clusters stays small)."""
+def listed_categories(category_ids: tuple[int, ...]) -> tuple[int, ...]:
+    """Categories whose counts a cluster lists, in id order: the top-level ones, or the one
+    filtered on and its children (a dozen at most, so that a view of a few hundred clusters
+    stays small)."""
+    category = category_ids[0] if len(category_ids) == 1 else 0
     if not category:
         wanted = Category.parent_id.is_(None)
     else:
@@ -364,12 +366,13 @@ def view_counts(
     audience: Audience,
     cells: CellRange,
     category_ids: tuple[int, ...],
-    by_category: bool = True,
+    listed: tuple[int, ...] | None,
 ) -> tuple[list[Cell], dict[tuple[int, int], dict[int, int]]]:
-    """The view's cells holding matching reports (count, sums, bounds) and, when asked,
-    {(x, y): {category id: count}} for the filtered category and its children, or for all."""
+    """The view's cells holding matching reports (count, sums, bounds) and, unless `listed` is
+    None, {(x, y): {category id: count}} for the categories `listed_categories` gives."""
     total = category_ids[0] if len(category_ids) == 1 else 0
-    breakdown = tuple(c for c in _breakdown_categories(total) if c != total) if by_category else ()
+    by_category = listed is not None
+    breakdown = tuple(c for c in listed or () if c != total)
     plan_ = plan(filters, audience, cells.level, category_ids)
     rows: list = []
     if plan_ is None:
@@ -397,7 +400,7 @@ def cell_counts(
     filters: ReportFilters, audience: Audience, cells: CellRange, category_ids: tuple[int, ...]
 ) -> list[Cell]:
     """The cells of the view holding matching reports, with count, sums and bounds."""
-    return view_counts(filters, audience, cells, category_ids, by_category=False)[0]
+    return view_counts(filters, audience, cells, category_ids, None)[0]
 
 
 def _merge(rows) -> Iterator[Cell]:
