@@ -115,7 +115,9 @@ def hotspots(counts: dict[int, int], fdr: bool = False) -> Hotspots:
     return Hotspots(cells, values, z, p, confidence_bins(z, p, fdr))
 
 
-def hex_boundary(cell: int) -> list[list[float]]:
-    """The cell's outline as a closed GeoJSON ring of [lon, lat]."""
-    ring = [[round(lon, 6), round(lat, 6)] for lat, lon in h3.cell_to_boundary(cell)]
-    return ring + ring[:1]
+def hex_ring_json(cell: int) -> str:
+    """The cell's outline as a closed GeoJSON ring of [lon, lat] to six decimals, written as
+    JSON text directly: tens of thousands of hexagons are written several times faster than
+    as lists of floats passed to `json.dumps`."""
+    points = h3.cell_to_boundary(cell)
+    return "[" + ",".join(f"[{lon:.6f},{lat:.6f}]" for lat, lon in (*points, points[0])) + "]"

@@ -1,5 +1,7 @@
 """Gi* over H3 cells agrees with PySAL's esda; bins and the FDR correction behave."""
 
+import json
+
 import h3.api.basic_int as h3
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from mapper.geo.hexes import (
     confidence_bins,
     gi_star,
     hex_of,
+    hex_ring_json,
     hotspots,
     parent_sql,
     study_area,
@@ -82,3 +85,19 @@ def test_a_cell_whose_ring_is_the_whole_area_scores_zero_not_nan():
     assert np.isfinite(result.z).all()
     assert np.isfinite(result.p).all()
     assert result.z[result.cells.index(centre)] == 0
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        h3.latlng_to_cell(13.66, 102.56, 7),
+        h3.latlng_to_cell(-33.9, 151.2, 4),
+        h3.latlng_to_cell(64.7, 10.5, 0),  # a pentagon's neighbourhood at the coarsest level
+        next(c for c in h3.get_pentagons(5)),  # five sides
+    ],
+)
+def test_hexagon_outlines_are_closed_lon_lat_rings(cell):
+    ring = json.loads(hex_ring_json(cell))
+    points = h3.cell_to_boundary(cell)
+    assert len(ring) == len(points) + 1 and ring[0] == ring[-1]
+    assert ring[:-1] == [[round(lon, 6), round(lat, 6)] for lat, lon in points]
