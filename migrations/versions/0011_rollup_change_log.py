@@ -5,13 +5,13 @@ rollups instead of updating shared cells, readers add the logged changes to the 
 Updating the cells in each writer's transaction made every report of a region and month
 wait for the one before it to commit, since all of them touch the same coarse cells. The
 functions the triggers call become PL/pgSQL, whose plans last the session, and the link
-trigger reads each statement's changed links once (it scanned them once per report). A
-rebuild, for bulk loads, clears the log too and runs about twice as fast.
+trigger reads each statement's changed links once (it scanned them once per report).
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-22
 """
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -141,75 +141,6 @@ BEGIN
     SELECT count(*) INTO folded FROM gone;
     RETURN folded;
 END $$;
-
--- Everything again from the reports, for bulk loads (which run with the triggers off): each
--- report's points are listed once, each tier's finest level is summed from them, and each
--- coarser level from the level below, kept in a temporary table of its own (not read back
--- from the whole rollup table); the key is built once at the end.
-CREATE OR REPLACE FUNCTION map_cells_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    t smallint;
-    finest smallint;
-    lv smallint;
-BEGIN
-    TRUNCATE map_cells, map_cell_changes;
-    ALTER TABLE map_cells DROP CONSTRAINT pk_map_cells;
-    -- Each report's point per audience group, once under "all" (0) and once under each of
-    -- its categories and their parents.
-    CREATE TEMP TABLE map_points ON COMMIT DROP AS
-    SELECT g.grp, g.lon, g.lat, map_mx(g.lon) AS mx, map_my(g.lat) AS my,
-           map_month(r.occurred_at) AS month, map_day(r.occurred_at) AS day, c.category
-    FROM reports AS r
-    CROSS JOIN LATERAL (
-        SELECT 0::smallint, ST_X(r.public_location), ST_Y(r.public_location)
-        WHERE r.status IN ('published', 'verified')
-        UNION ALL SELECT map_group(r.status), ST_X(r.location), ST_Y(r.location)
-    ) AS g (grp, lon, lat)
-    JOIN (
-        SELECT id AS report_id, 0 AS category FROM reports
-        UNION ALL
-        SELECT DISTINCT l.report_id, x.c
-        FROM report_categories AS l
-        JOIN categories AS k ON k.id = l.category_id
-        CROSS JOIN LATERAL (VALUES (k.id), (k.parent_id)) AS x (c)
-        WHERE x.c IS NOT NULL
-    ) AS c ON c.report_id = r.id
-    WHERE g.lon IS NOT NULL;
-    FOR t IN SELECT DISTINCT tier FROM map_levels ORDER BY tier LOOP
-        SELECT max(level) INTO finest FROM map_levels WHERE tier = t;
-        CREATE TEMP TABLE map_level_cells ON COMMIT DROP AS
-        SELECT p.grp, p.category, p.mx >> (24 - finest) AS x, p.my >> (24 - finest) AS y,
-               CASE t WHEN 0 THEN p.month ELSE p.day END AS period, count(*)::integer AS n,
-               sum(p.lon) AS sx, sum(p.lat) AS sy, min(p.lon) AS west, min(p.lat) AS south,
-               max(p.lon) AS east, max(p.lat) AS north
-        FROM map_points AS p
-        GROUP BY 1, 2, 3, 4, 5;
-        INSERT INTO map_cells (grp, tier, level, category, x, y, period, n, sx, sy,
-                               west, south, east, north)
-        SELECT grp, t, finest, category, x, y, period, n, sx, sy, west, south, east, north
-        FROM map_level_cells;
-        FOR lv IN SELECT level FROM map_levels WHERE tier = t AND level < finest
-                  ORDER BY level DESC LOOP
-            CREATE TEMP TABLE map_coarser ON COMMIT DROP AS
-            SELECT grp, category, x >> 1 AS x, y >> 1 AS y, period, sum(n)::integer AS n,
-                   sum(sx) AS sx, sum(sy) AS sy, min(west) AS west, min(south) AS south,
-                   max(east) AS east, max(north) AS north
-            FROM map_level_cells
-            GROUP BY 1, 2, 3, 4, 5;
-            DROP TABLE map_level_cells;
-            ALTER TABLE map_coarser RENAME TO map_level_cells;
-            INSERT INTO map_cells (grp, tier, level, category, x, y, period, n, sx, sy,
-                                   west, south, east, north)
-            SELECT grp, t, lv, category, x, y, period, n, sx, sy, west, south, east, north
-            FROM map_level_cells;
-        END LOOP;
-        DROP TABLE map_level_cells;
-    END LOOP;
-    DROP TABLE map_points;
-    ALTER TABLE map_cells ADD CONSTRAINT pk_map_cells
-        PRIMARY KEY (grp, tier, level, category, x, y, period);
-    ANALYZE map_cells;
-END $$;
 """
 
 DOWNGRADE = """
@@ -279,57 +210,26 @@ LANGUAGE sql AS $$
         east = greatest(m.east, excluded.east), north = greatest(m.north, excluded.north)
 $$;
 DROP TABLE map_cell_changes;
-CREATE OR REPLACE FUNCTION map_cells_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    t smallint;
-    finest smallint;
-    lv smallint;
-BEGIN
-    TRUNCATE map_cells;
-    FOR t IN SELECT DISTINCT tier FROM map_levels LOOP
-        SELECT max(level) INTO finest FROM map_levels WHERE tier = t;
-        INSERT INTO map_cells (grp, tier, level, category, x, y, period, n, sx, sy,
-                               west, south, east, north)
-        SELECT p.grp, t, finest, p.category, p.mx >> (24 - finest), p.my >> (24 - finest),
-               p.period, count(*), sum(p.lon), sum(p.lat),
-               min(p.lon), min(p.lat), max(p.lon), max(p.lat)
-        FROM (
-            SELECT g.grp, g.lon, g.lat, map_mx(g.lon) AS mx, map_my(g.lat) AS my,
-                   CASE t WHEN 0 THEN map_month(r.occurred_at) ELSE map_day(r.occurred_at) END
-                       AS period,
-                   c.category
-            FROM reports AS r
-            CROSS JOIN LATERAL (
-                SELECT 0::smallint, ST_X(r.public_location), ST_Y(r.public_location)
-                WHERE r.status IN ('published', 'verified')
-                UNION ALL SELECT map_group(r.status), ST_X(r.location), ST_Y(r.location)
-            ) AS g (grp, lon, lat)
-            CROSS JOIN LATERAL (
-                SELECT 0 UNION ALL
-                SELECT unnest(map_category_closure(ARRAY(
-                    SELECT category_id FROM report_categories WHERE report_id = r.id)))
-            ) AS c (category)
-            WHERE g.lon IS NOT NULL
-        ) AS p
-        GROUP BY 1, 4, 5, 6, 7;
-        FOR lv IN SELECT level FROM map_levels WHERE tier = t AND level < finest
-                  ORDER BY level DESC LOOP
-            INSERT INTO map_cells (grp, tier, level, category, x, y, period, n, sx, sy,
-                                   west, south, east, north)
-            SELECT grp, t, lv, category, x >> 1, y >> 1, period, sum(n), sum(sx), sum(sy),
-                   min(west), min(south), max(east), max(north)
-            FROM map_cells WHERE tier = t AND level = lv + 1
-            GROUP BY grp, category, x >> 1, y >> 1, period;
-        END LOOP;
-    END LOOP;
-    ANALYZE map_cells;
-END $$;
 """
+
+
+# A rebuild counts everything from the reports: the log is part of what it replaces.
+REBUILD_CLEARS = ("TRUNCATE map_cells;", "TRUNCATE map_cells, map_cell_changes;")
 
 
 def upgrade():
     op.execute(UPGRADE)
+    _redefine_rebuild(*REBUILD_CLEARS)
 
 
 def downgrade():
+    _redefine_rebuild(*reversed(REBUILD_CLEARS))
     op.execute(DOWNGRADE)
+
+
+def _redefine_rebuild(old: str, new: str) -> None:
+    definition = op.get_bind().execute(
+        sa.text("SELECT pg_get_functiondef('map_cells_rebuild()'::regprocedure)")
+    ).scalar_one()
+    assert definition.count(old) == 1, "map_cells_rebuild() is not the one this revision knows"
+    op.execute(definition.replace(old, new))
