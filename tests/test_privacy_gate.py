@@ -29,6 +29,7 @@ NOT_PUBLIC = (
     "volunteer.home",
     "volunteer.fill",
     "volunteer.my_reports",
+    "volunteer.service_worker",
     "static",
     "web.vendor",
     "web.analyst_map",
@@ -81,7 +82,7 @@ def public_paths(published, pending) -> list[str]:
     for fmt in ("csv", "hxl.csv", "geojson", "kml"):
         paths += [f"/exports/reports.{fmt}", f"/exports/reports.{fmt}?{box}"]
     paths += ["/exports/map.html", f"/exports/map.html?{box}"]
-    paths += ["/volunteer/sw.js", "/volunteer/photos/no-such-photo.jpg"]
+    paths += ["/volunteer/photos/no-such-photo.jpg"]
     return paths
 
 

@@ -151,9 +151,14 @@ def photo(name: str):
 
 
 @bp.get("/sw.js")
+@require("submit_volunteer_report")
 def service_worker():
-    """Serve the service worker from /volunteer/ so that it controls the whole app."""
-    forms = service.forms_for(current_user) if current_user.is_authenticated else []
+    """Serve the service worker from /volunteer/ so that it controls the whole app.
+
+    Only to a signed-in volunteer: a browser checking for a new version while signed out
+    keeps the one it has instead of installing one that would fetch pages it cannot see.
+    """
+    forms = service.forms_for(current_user)
     shell = [url_for(".home"), url_for(".my_reports")]
     shell += [url_for(".fill", code=f.code) for f in forms]
     assets = [

@@ -18,13 +18,19 @@
     navigator.serviceWorker.register(page.dataset.sw, { scope: page.dataset.scope }).catch(function () {});
   }
 
-  // Signing out removes the pages kept on the phone; forms still waiting stay, and are sent
-  // when the same volunteer signs in again.
+  // Signing out removes the pages kept on the phone and the service worker that keeps them,
+  // so nothing is fetched in the background once signed out; forms still waiting stay, and
+  // are sent when the same volunteer signs in again.
   var signOut = document.getElementById("sign-out");
   if (signOut && window.caches) {
     signOut.form.addEventListener("submit", function (event) {
       event.preventDefault();
-      caches.delete(CACHE).then(function () { signOut.form.submit(); }, function () { signOut.form.submit(); });
+      var workers = "serviceWorker" in navigator
+        ? navigator.serviceWorker.getRegistrations().then(function (registrations) {
+          return Promise.all(registrations.map(function (r) { return r.unregister(); }));
+        }) : Promise.resolve();
+      var submit = function () { signOut.form.submit(); };
+      Promise.all([caches.delete(CACHE), workers]).then(submit, submit);
     }, { once: true });
   }
 

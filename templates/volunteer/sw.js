@@ -8,9 +8,11 @@ var SHELL = {{ shell|safe }};
 var ASSETS = {{ assets|safe }};
 
 function keep(cache, url) {
-  return fetch(url, { credentials: "same-origin" }).then(function (response) {
-    // A redirect (to the sign-in page) or an error is not the page asked for.
-    if (response.ok && !response.redirected) return cache.put(url, response);
+  // A redirect (to the sign-in page, once signed out) is not followed: the sign-in page
+  // fetched in the background would start a session of its own, and the one the volunteer
+  // is signing in with would stop matching its form.
+  return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+    if (response.ok) return cache.put(url, response);
   }).catch(function () {});
 }
 

@@ -110,7 +110,7 @@ CASES = {
     # Allowed roles reach the checks of the body: this one is not JSON.
     "volunteer.submit": [("POST", "/volunteer/api/submissions", {"meta": "x"}, VOLUNTEERS, 400)],
     "volunteer.photo": [("GET", "/volunteer/photos/no-such-photo.jpg", None, EVERYONE, 404)],
-    "volunteer.service_worker": [("GET", "/volunteer/sw.js", None, EVERYONE, 200)],
+    "volunteer.service_worker": [("GET", "/volunteer/sw.js", None, VOLUNTEERS, 200)],
     # ODK clients sign in with Digest or a form token; a login cookie counts for nothing.
     "openrosa.form_list": [
         ("GET", "/openrosa/formList", None, EVERYONE, 401),

@@ -159,6 +159,8 @@ def test_waiting_forms_stay_with_their_volunteer_and_sign_out_clears_kept_pages(
     page.click("#sign-out")
     page.wait_for_url(lambda url: "/volunteer/" not in url)
     assert page.evaluate("caches.has('mapper-volunteer')") is False
+    # Nothing left to fetch volunteer pages in the background while signed out.
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
 
     context.unroute("**/volunteer/api/submissions")
     sign_in(page, live_server, second, PASSWORD)
