@@ -5,6 +5,7 @@
   var preview = document.getElementById("embed-preview");
   var snippet = document.getElementById("embed-snippet");
   var view = null;
+  var reload = null;
 
   function address() {
     var query = new URLSearchParams();
@@ -25,11 +26,24 @@
     return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   }
 
+  // The preview loads once the options stop changing, in a new frame: a page still loading
+  // an earlier choice is dropped with its frame and can never be the one left showing.
+  function showPreview(url) {
+    clearTimeout(reload);
+    reload = setTimeout(function () {
+      if (preview.getAttribute("src") === url) return;
+      var fresh = preview.cloneNode(false);
+      fresh.src = url;
+      preview.parentNode.replaceChild(fresh, preview);
+      preview = fresh;
+    }, 250);
+  }
+
   function update() {
     var url = address();
     preview.width = size("width");
     preview.height = size("height");
-    if (preview.src !== url) preview.src = url;
+    showPreview(url);
     snippet.value = '<iframe src="' + escapeAttribute(url) + '" width="' + size("width") +
       '" height="' + size("height") + '" style="border:0" loading="lazy" ' +
       'title="mapper" referrerpolicy="no-referrer"></iframe>';

@@ -83,6 +83,25 @@ def test_builder_preview_and_snippet_follow_the_chosen_options(page, live_server
     expect(preview.locator("#map")).to_have_attribute("data-total", "6")
 
 
+def test_builder_takes_the_view_the_preview_was_moved_to(page, live_server, reports):
+    page.goto(f"{live_server}/embed")
+    preview = page.frame_locator("#embed-preview")
+    expect(preview.locator("#map")).to_have_attribute("data-total", "7")
+    assert "z=" not in page.input_value("#embed-snippet")
+    preview.locator(".leaflet-control-zoom-out").click()
+    # The moved map keeps its view in its own address (without the builder's language);
+    # the builder reads the view from there.
+    in_frame = "document.getElementById('embed-preview').contentWindow.location.search"
+    page.wait_for_function(f"() => {in_frame}.includes('z=1') && !{in_frame}.includes('lang=')")
+    page.click("#use-view")
+    snippet = page.input_value("#embed-snippet")
+    assert "z=1" in snippet and "lat=" in snippet and "lon=" in snippet
+    # The preview reopens from the new address, on that view.
+    expect(page.locator("#embed-preview")).to_have_attribute("src", re.compile("z=1"))
+    page.wait_for_function(f"() => {in_frame}.includes('z=1') && {in_frame}.includes('lang=en')")
+    expect(preview.locator("#map")).to_have_attribute("data-total", "7")
+
+
 def test_offline_map_file_opens_with_no_network_and_shows_clusters(
     browser, live_server, reports, tmp_path
 ):
