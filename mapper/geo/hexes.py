@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 
 import h3.api.basic_int as h3
 import numpy as np
@@ -42,32 +43,61 @@ class Hotspots:
     bins: np.ndarray
 
 
-def study_area(counts: dict[int, int]) -> tuple[list[int], np.ndarray, list[list[int]]]:
-    """Cells with reports plus their empty neighbours; each cell's ring-1 neighbourhood."""
-    cells = list(counts)
-    index = {cell: i for i, cell in enumerate(cells)}
+@dataclass(frozen=True)
+class Rings:
+    """Each cell's ring-1 neighbourhood (the cell included) as positions in the study area,
+    stored flat: `members[offsets[i]:offsets[i] + sizes[i]]` is cell i's ring."""
+
+    members: np.ndarray
+    sizes: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def __iter__(self):
+        return iter(np.split(self.members, np.cumsum(self.sizes)[:-1]))
+
+
+def _disks(cells: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every cell's ring-1 disk, flat, and each disk's size (6 + 1, or 5 + 1 at a pentagon)."""
     disks = [h3.grid_disk(cell, 1) for cell in cells]
-    for disk in list(disks):
-        for neighbour in disk:
-            if neighbour not in index:
-                index[neighbour] = len(cells)
-                cells.append(neighbour)
-    # The cells with reports have their disks already; only the empty neighbours need theirs.
-    disks += [h3.grid_disk(cell, 1) for cell in cells[len(disks) :]]
-    values = np.array([counts.get(cell, 0) for cell in cells], dtype=float)
-    rings = [[index[n] for n in disk if n in index] for disk in disks]
-    return cells, values, rings
+    sizes = np.fromiter(map(len, disks), dtype=np.int64, count=len(disks))
+    flat = np.fromiter(chain.from_iterable(disks), dtype=np.int64, count=int(sizes.sum()))
+    return flat, sizes
 
 
-def gi_star(values: np.ndarray, rings: list[list[int]]) -> np.ndarray:
+def study_area(counts: dict[int, int]) -> tuple[list[int], np.ndarray, Rings]:
+    """Cells with reports plus their empty neighbours (in the order first met); each cell's
+    ring-1 neighbourhood within that area. Set operations run on arrays: a study area of
+    hundreds of thousands of cells takes a fraction of a second."""
+    reported = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    flat, sizes = _disks(reported.tolist())
+    met, first = np.unique(flat, return_index=True)
+    new = ~np.isin(met, reported)
+    empty = met[new][np.argsort(first[new])]
+    more, more_sizes = _disks(empty.tolist())
+    cells = np.concatenate([reported, empty])
+    flat, sizes = np.concatenate([flat, more]), np.concatenate([sizes, more_sizes])
+    # Positions in the study area by binary search; neighbours outside it are dropped.
+    order = np.argsort(cells, kind="stable")
+    found = np.minimum(np.searchsorted(cells[order], flat), len(cells) - 1)
+    inside = cells[order][found] == flat
+    owners = np.repeat(np.arange(len(cells)), sizes)
+    members = order[found][inside]
+    kept = np.bincount(owners[inside], minlength=len(cells))
+    values = np.zeros(len(cells))
+    values[: len(reported)] = np.fromiter(counts.values(), dtype=float, count=len(counts))
+    return cells.tolist(), values, Rings(members, kept)
+
+
+def gi_star(values: np.ndarray, rings: Rings) -> np.ndarray:
     """Gi* z-scores with binary weights on each cell and its ring (the cell included)."""
     n = len(values)
     if n < 3:
         return np.zeros(n)
-    sizes = np.array([len(ring) for ring in rings], dtype=float)
-    flat = np.concatenate([np.asarray(ring, dtype=np.int64) for ring in rings])
-    owners = np.repeat(np.arange(n), sizes.astype(np.int64))
-    local = np.bincount(owners, weights=values[flat], minlength=n)
+    sizes = rings.sizes.astype(float)
+    owners = np.repeat(np.arange(n), rings.sizes)
+    local = np.bincount(owners, weights=values[rings.members], minlength=n)
     total = values.sum()
     if total == 0:
         return np.zeros(n)
