@@ -7,6 +7,7 @@ import traceback
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -95,6 +96,13 @@ def _http_message(exc: HTTPException) -> str:
     return messages.get(exc.code or 500, exc.name)
 
 
+def expired_form() -> Response:
+    """A form whose token does not match the session: it was opened before a sign-in or
+    sign-out in this browser, or the session's cookie has since been replaced."""
+    message = _("This form has expired. Reload the page and send it again.")
+    return _respond(400, [{"field": "csrf_token", "message": message}], message)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer every error as JSON under /api/ and as a page elsewhere, never with a trace."""
 
@@ -112,6 +120,11 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    @app.errorhandler(CSRFError)
+    def handle_expired_form(exc: CSRFError):
+        db.session.rollback()
+        return expired_form()
 
     @app.errorhandler(OperationalError)
     def handle_database_down(exc: DBAPIError):

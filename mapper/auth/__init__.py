@@ -15,10 +15,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from mapper.auth import accounts
 from mapper.auth.accounts import normalise_email
 from mapper.auth.permissions import can
+from mapper.errors import expired_form
 from mapper.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -67,6 +69,18 @@ def login():
     login_user(user)
     db.session.commit()
     return redirect(target or _landing())
+
+
+@bp.errorhandler(CSRFError)
+def expired_sign_in(exc: CSRFError):
+    """An expired sign-in form is shown again with a fresh token, the email kept: the person
+    signing in only has to send it again."""
+    db.session.rollback()
+    if request.endpoint != "auth.login":
+        return expired_form()
+    error = _("This sign-in page had expired. Please sign in again.")
+    email = request.form.get("email", "")
+    return render_template("auth/login.html", error=error, email=email), 400
 
 
 @bp.post("/logout")

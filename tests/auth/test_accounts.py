@@ -151,3 +151,39 @@ def test_cli_creates_accounts_from_standard_input_and_changes_roles(app, db_sess
     db.session.expire_all()
     user = find_user("admin@example.org")
     assert user.role == "analyst" and not user.active
+
+
+def test_an_expired_sign_in_page_is_shown_again_ready_to_send(client, make_user):
+    """The session's token changed after the page was opened (another tab, or a sign-out in
+    between): the form comes back with the email kept and a token that works."""
+    user = make_user("moderator")
+    stale = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+    client.delete_cookie("session")
+    client.get("/report")  # a new session, with a token of its own
+    refused = client.post(
+        "/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": stale}
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert 'id="login-error">This sign-in page had expired.' in page
+    assert f'value="{user.email}"' in page
+    again = client.post(
+        "/auth/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token_from(page)},
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith("/admin/reports")
+
+
+def test_other_expired_forms_name_the_token_field(client, make_user, login):
+    login(make_user("moderator"))
+    response = client.post(
+        "/auth/logout", data={"csrf_token": "stale"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == [
+        {
+            "field": "csrf_token",
+            "message": "This form has expired. Reload the page and send it again.",
+        }
+    ]
+    assert client.get("/admin/reports").status_code == 200  # still signed in
