@@ -293,6 +293,11 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
         return point.op("&&&")(func.ST_3DMakeBox(low, high))
 
     if envelopes is not None:
+        # Envelopes of cells holding one report each are points. Public points are displaced
+        # one by one, so hardly two share a place: the spatial index finds each in a few
+        # pages, where a point in a space-time box still visits many. Exact points can be
+        # shared by many reports (a place name's centre): the window narrows those.
+        short = short and audience.exact
         return box(envelopes.c.w, envelopes.c.s, envelopes.c.e, envelopes.c.n)
     return or_(*(box(*envelope) for envelope in cells.bounds()))
 
@@ -374,25 +379,27 @@ def view_counts(
     by_category = listed is not None
     breakdown = tuple(c for c in listed or () if c != total)
     plan_ = plan(filters, audience, cells.level, category_ids)
+    # Rows are (x, y, category, n, sx, sy, west, south, east, north), fetched all at once
+    # and read by position: a view can bring thousands of them.
     rows: list = []
     if plan_ is None:
         stmt = _raw_select(filters, audience, cells, None, total, breakdown)
-        rows += db.session.execute(stmt)
+        rows += db.session.execute(stmt).all()
     else:
         sql, params = _rollup_sql(cells, audience, plan_, [total, *breakdown])
         if sql:
-            rows += db.session.execute(text(sql), params)
+            rows += db.session.execute(text(sql), params).all()
         for days in plan_.raw_days:
             rows += db.session.execute(
                 _raw_select(filters, audience, cells, days, total, breakdown)
-            )
-    found = list(_merge(row for row in rows if row.category == total))
+            ).all()
+    found = list(_merge(row for row in rows if row[2] == total))
     per_cell: dict[tuple[int, int], dict[int, int]] = {}
     if by_category:
-        for row in rows:
-            if row.n and (row.category != total or total):
-                counts = per_cell.setdefault((row.x, row.y), {})
-                counts[row.category] = counts.get(row.category, 0) + row.n
+        for x, y, category, n, *_sums in rows:
+            if n and (category != total or total):
+                counts = per_cell.setdefault((x, y), {})
+                counts[category] = counts.get(category, 0) + n
     return found, per_cell
 
 
@@ -404,20 +411,21 @@ def cell_counts(
 
 
 def _merge(rows) -> Iterator[Cell]:
+    """Cells from rows of (x, y, category, n, sx, sy, west, south, east, north), adding up
+    the rows of one cell (from rollups of several tiers, and from reports)."""
     merged: dict[tuple[int, int], list] = {}
-    for row in rows:
-        if row.n == 0:
+    for x, y, _category, n, sx, sy, west, south, east, north in rows:
+        if n == 0:
             continue
-        key = (row.x, row.y)
-        if key not in merged:
-            merged[key] = [row.n, row.sx, row.sy, row.west, row.south, row.east, row.north]
+        m = merged.get((x, y))
+        if m is None:
+            merged[(x, y)] = [n, sx, sy, west, south, east, north]
             continue
-        m = merged[key]
-        m[0] += row.n
-        m[1] += row.sx
-        m[2] += row.sy
-        m[3], m[4] = _least(m[3], row.west), _least(m[4], row.south)
-        m[5], m[6] = _greatest(m[5], row.east), _greatest(m[6], row.north)
+        m[0] += n
+        m[1] += sx
+        m[2] += sy
+        m[3], m[4] = _least(m[3], west), _least(m[4], south)
+        m[5], m[6] = _greatest(m[5], east), _greatest(m[6], north)
     for (x, y), m in merged.items():
         if m[0] > 0:
             yield Cell(x, y, *m)
