@@ -46,16 +46,10 @@ class Hotspots:
 @dataclass(frozen=True)
 class Rings:
     """Each cell's ring-1 neighbourhood (the cell included) as positions in the study area,
-    stored flat: `members[offsets[i]:offsets[i] + sizes[i]]` is cell i's ring."""
+    stored flat: cell i's ring is the `sizes[i]` members after those of the cells before it."""
 
     members: np.ndarray
     sizes: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.sizes)
-
-    def __iter__(self):
-        return iter(np.split(self.members, np.cumsum(self.sizes)[:-1]))
 
 
 def _disks(cells: list[int]) -> tuple[np.ndarray, np.ndarray]:

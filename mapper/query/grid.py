@@ -281,6 +281,12 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
     first = _day_number(start) if start is not None else None
     last = _day_number(end) if end is not None else None
     short = first is not None and last is not None and last - first <= SHORT_WINDOW_DAYS
+    if envelopes is not None:
+        # Envelopes of cells holding one report each are points. Public points are displaced
+        # one by one, so hardly two share a place: the spatial index finds each in a few
+        # pages, where a point in a space-time box still visits many. Exact points can be
+        # shared by many reports (a place name's centre): the window narrows those.
+        short = short and audience.exact
     geometry = audience.geometry
     point = func.map_xyt(geometry, Report.occurred_at)
     pad = 1e-9
@@ -293,11 +299,6 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
         return point.op("&&&")(func.ST_3DMakeBox(low, high))
 
     if envelopes is not None:
-        # Envelopes of cells holding one report each are points. Public points are displaced
-        # one by one, so hardly two share a place: the spatial index finds each in a few
-        # pages, where a point in a space-time box still visits many. Exact points can be
-        # shared by many reports (a place name's centre): the window narrows those.
-        short = short and audience.exact
         return box(envelopes.c.w, envelopes.c.s, envelopes.c.e, envelopes.c.n)
     return or_(*(box(*envelope) for envelope in cells.bounds()))
 

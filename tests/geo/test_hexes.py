@@ -36,7 +36,8 @@ def sample_counts(seed: int) -> dict[int, int]:
 def test_z_scores_match_esda_g_local_star(seed):
     cells, values, rings = study_area(sample_counts(seed))
     ours = gi_star(values, rings)
-    neighbours = {i: [j for j in ring if j != i] for i, ring in enumerate(rings)}
+    each = np.split(rings.members, np.cumsum(rings.sizes)[:-1])
+    neighbours = {i: [j for j in ring if j != i] for i, ring in enumerate(each)}
     reference = G_Local(
         values, W(neighbours, silence_warnings=True), transform="B", star=True, permutations=0
     )
