@@ -85,6 +85,7 @@ VIEWS = [
     {"zoom": "2"},
     {"zoom": "6", "bbox": "100,8,110,16"},
     {"zoom": "9", "bbox": "102.3,13.4,103.0,14.0"},
+    {"zoom": "11", "bbox": "102.4,13.5,102.8,13.8"},  # the finest daily rollups
     {"zoom": "14", "bbox": "102.5,13.6,102.7,13.9"},
     {"zoom": "4", "bbox": "170,-60,-20,60"},  # across the antimeridian
 ]
