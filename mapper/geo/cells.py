@@ -30,6 +30,15 @@ def cell_of(lon: float, lat: float, level: int) -> tuple[int, int]:
     return mercator_x(lon) >> shift, mercator_y(lat) >> shift
 
 
+def first_split_level(west: float, south: float, east: float, north: float) -> int:
+    """The first level at which the box's north-west and south-east corners lie in different
+    cells (PIXEL_LEVEL + 1 when they share a pixel): where two pixel coordinates first differ
+    is where their highest differing bit is."""
+    dx = mercator_x(west) ^ mercator_x(east)
+    dy = mercator_y(north) ^ mercator_y(south)
+    return PIXEL_LEVEL + 1 - max(dx, dy).bit_length()
+
+
 def cell_bounds(x: int, y: int, level: int) -> tuple[float, float, float, float]:
     """(west, south, east, north) of cell (x, y) at `level`."""
     size = 2**level

@@ -20,6 +20,7 @@ from mapper.geo.cells import (
     CellRange,
     cell_of,
     cells_covering,
+    first_split_level,
     level_for_view,
 )
 from mapper.geo.hexes import hex_ring_json, hotspots, parent_sql
@@ -163,11 +164,8 @@ def _snapped(cells: CellRange) -> list[float]:
 
 def _expansion_zoom(cell: grid.Cell, zoom: int) -> int:
     """The first zoom at which the cell's reports fall into more than one cluster."""
-    for z in range(zoom + 1, MAX_ZOOM + 1):
-        level = z + CLUSTER_LEVEL_OFFSET
-        if cell_of(cell.west, cell.north, level) != cell_of(cell.east, cell.south, level):
-            return z
-    return MAX_ZOOM
+    split = first_split_level(cell.west, cell.south, cell.east, cell.north)
+    return min(max(split - CLUSTER_LEVEL_OFFSET, zoom + 1), MAX_ZOOM)
 
 
 def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell]) -> dict:
