@@ -66,6 +66,7 @@ def app(database_url, tmp_path_factory):
     app = create_app(
         {
             "MAPPER_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "MAPPER_VAR_DIR": str(tmp_path_factory.mktemp("app-var")),
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select, text, true
 
+from mapper.answer_cache import AnswerCache
 from mapper.auth.permissions import can
 from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
@@ -276,16 +278,17 @@ def _next_bucket(start: date, bucket: str) -> date:
 
 
 HOTSPOT_CACHE_SECONDS = 60.0
-_hotspot_cache: dict[tuple, tuple[float, bytes]] = {}
 
 
 def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
     """Gi* hot and cold spots over H3 cells, as GeoJSON; cached per filter for a minute, as
-    the encoded answer (tens of thousands of hexagons take long to encode again)."""
-    key = (req.filters, req.audience, req.category_ids, resolution, fdr)
-    cached = _hotspot_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < HOTSPOT_CACHE_SECONDS:
-        return cached[1]
+    the encoded answer (tens of thousands of hexagons take long to encode again), in a file
+    that every worker reads."""
+    key = repr((req.filters, req.audience, req.category_ids, resolution, fdr))
+    cache = AnswerCache(hotspot_cache_dir(), HOTSPOT_CACHE_SECONDS)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     column = "h3_exact" if req.audience.exact else "h3_public"
     parent = literal_column(parent_sql(column, resolution))
     where = [
@@ -315,7 +318,9 @@ def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
         f'"resolution":{resolution},"fdr":{json.dumps(fdr)},"cells":{len(result.cells)},'
         f'"total":{int(result.counts.sum())}}}'
     ).encode()
-    if len(_hotspot_cache) > 64:
-        _hotspot_cache.clear()
-    _hotspot_cache[key] = (time.monotonic(), answer)
+    cache.put(key, answer)
     return answer
+
+
+def hotspot_cache_dir() -> Path:
+    return Path(current_app.config["MAPPER_VAR_DIR"]) / "cache" / "hotspots"

@@ -1,11 +1,17 @@
 """Map endpoints: exact counts per view, every filter, who sees what, histogram buckets."""
 
+import os
+import shutil
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from mapper import create_app
 from mapper.extensions import db
+from mapper.query.maps import HOTSPOT_CACHE_SECONDS
 
 # (lat, lon) of three towns and one place far from them.
 PLACES = [(13.66, 102.56), (11.56, 104.93), (4.71, -74.07), (-33.9, 151.2)]
@@ -272,6 +278,22 @@ def test_hotspots_are_hexagons_with_scores_and_bins(client, reports):
         assert feature["geometry"]["type"] == "Polygon"
         assert props["bin"] in (-3, -2, -1, 0, 1, 2, 3)
         assert 0.0 <= props["p"] <= 1.0
+
+
+def test_hotspot_answers_are_shared_between_workers_for_a_minute(app, client, reports, make_report):
+    url = "/api/v1/hotspots?resolution=6"
+    kept = Path(app.config["MAPPER_VAR_DIR"], "cache", "hotspots")
+    shutil.rmtree(kept, ignore_errors=True)
+    first = client.get(url).get_json()
+    make_report("published", latitude=11.56, longitude=104.93)
+    # Another worker: a process of its own, sharing only the server's files and database.
+    keep = ("SQLALCHEMY_DATABASE_URI", "MAPPER_VAR_DIR", "SECRET_KEY", "TESTING")
+    worker = create_app({name: app.config[name] for name in keep}).test_client()
+    assert worker.get(url).get_json() == first
+    (answer,) = kept.iterdir()
+    aged = time.time() - HOTSPOT_CACHE_SECONDS - 1
+    os.utime(answer, (aged, aged))
+    assert worker.get(url).get_json()["total"] == first["total"] + 1
 
 
 @pytest.mark.parametrize(
