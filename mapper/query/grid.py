@@ -10,6 +10,7 @@ is counted from the reports themselves.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -301,6 +302,18 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
     if envelopes is not None:
         return box(envelopes.c.w, envelopes.c.s, envelopes.c.e, envelopes.c.n)
     return or_(*(box(*envelope) for envelope in cells.bounds()))
+
+
+@contextmanager
+def local_setting(name: str, value: str) -> Iterator[None]:
+    """A planner setting changed for the statements run inside, within the transaction."""
+    before = db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
+    change = text("SELECT set_config(:name, :value, true)")
+    db.session.execute(change, {"name": name, "value": value})
+    try:
+        yield
+    finally:
+        db.session.execute(change, {"name": name, "value": before})
 
 
 def envelope_table(bounds: list[tuple[float, float, float, float]]):

@@ -184,7 +184,12 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     # One index probe per single cell, whatever their number.
     boxes = grid.envelope_table([(c.west, c.south, c.east, c.north) for c in singles])
     clauses = grid.raw_clauses(req.filters, req.audience, cells, envelopes=boxes)
-    rows = db.session.execute(stmt.join(boxes, true()).where(*clauses)).all()
+    # Each box holds one matching report, found by the location index in a few pages. The
+    # planner cannot know that (it guesses a thousand reports per box) and would intersect
+    # each probe with a bitmap of the window's dates from the event-date index: at
+    # 10,000,000 reports, 140,000 entries read per box: 0.4 s for a view of 31 such cells.
+    with grid.local_setting("enable_bitmapscan", "off"):
+        rows = db.session.execute(stmt.join(boxes, true()).where(*clauses)).all()
     wanted = {(c.x, c.y) for c in singles}
     found = {}
     for row in rows:

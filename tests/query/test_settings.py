@@ -1,0 +1,27 @@
+"""Planner settings changed for a few map statements only."""
+
+from sqlalchemy import text
+
+from mapper.extensions import db
+from mapper.query.grid import local_setting
+
+
+def _setting(name: str) -> str:
+    return db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
+
+
+def test_a_local_setting_holds_inside_and_the_earlier_value_returns_after(db_session):
+    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    with local_setting("enable_bitmapscan", "on"):
+        assert _setting("enable_bitmapscan") == "on"
+    assert _setting("enable_bitmapscan") == "off"
+
+
+def test_the_earlier_value_returns_when_the_block_raises(db_session):
+    try:
+        with local_setting("enable_seqscan", "off"):
+            assert _setting("enable_seqscan") == "off"
+            raise LookupError
+    except LookupError:
+        pass
+    assert _setting("enable_seqscan") == "on"
