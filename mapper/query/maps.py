@@ -102,11 +102,14 @@ def parse_map_request(
     zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
     # Map reads differ per view and window: a plan cached for one view can be ruinous for the
     # next (a single-cell probe turned into a scan), so each is planned for its own values. A
-    # wide view sums tens of thousands of rollup rows: sorted in memory, not on disk.
+    # wide view sums tens of thousands of rollup rows: sorted in memory, not on disk. Map
+    # reads are short: compiling one to machine code (which the planner starts whenever its
+    # estimate of a view passes a threshold, as guesses at millions of reports often do) took
+    # longer than running it.
     db.session.execute(
         text(
             "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-            "set_config('work_mem', '64MB', true)"
+            "set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
         )
     )
     return MapRequest(filters, audience, category_ids(filters.categories), zoom)
