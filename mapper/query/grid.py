@@ -316,6 +316,12 @@ def local_setting(name: str, value: str) -> Iterator[None]:
         db.session.execute(change, {"name": name, "value": before})
 
 
+def configured_setting(name: str) -> str:
+    """A setting's value as the server is configured, whatever this transaction set."""
+    sql = text("SELECT reset_val FROM pg_settings WHERE name = :name")
+    return db.session.execute(sql, {"name": name}).scalar_one()
+
+
 def envelope_table(bounds: list[tuple[float, float, float, float]]):
     """Envelopes as a table (w, s, e, n) from four array parameters, for `raw_clauses`."""
     columns = zip(*bounds, strict=True)

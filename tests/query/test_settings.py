@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from mapper.extensions import db
-from mapper.query.grid import local_setting
+from mapper.query.grid import configured_setting, local_setting
 
 
 def _setting(name: str) -> str:
@@ -25,3 +25,9 @@ def test_the_earlier_value_returns_when_the_block_raises(db_session):
     except LookupError:
         pass
     assert _setting("enable_seqscan") == "on"
+
+
+def test_the_configured_value_is_the_servers_not_the_transactions(db_session):
+    configured = _setting("jit")
+    db.session.execute(text("SET LOCAL jit = " + ("off" if configured == "on" else "on")))
+    assert configured_setting("jit") == configured
