@@ -104,14 +104,13 @@ Bounds = tuple[int | None, int | None]  # [first, stop) of periods; None is open
 
 @dataclass(frozen=True)
 class Plan:
-    """Which periods come from which tier; days in `raw_days` are counted from reports.
+    """Which periods come from which tier.
 
     `months` spans every whole month of the window; of it, `years` come from the yearly
     tier and `month_parts` (the months around them) from the monthly one."""
 
     months: Bounds | None
     days: tuple[Bounds, ...]
-    raw_days: tuple[Bounds, ...]
     years: Bounds | None = None
     month_parts: tuple[Bounds, ...] = ()
 
@@ -153,9 +152,9 @@ def plan(
         edges = tuple(e for e in edges if e[0] is None or e[1] is None or e[0] < e[1])
         months = (m0, m1)
     years, month_parts = _split_years(months) if level in kept[YEAR] else (None, ())
-    if level in kept[DAY]:
-        return Plan(months, edges, (), years, month_parts)
-    return Plan(months, (), edges, years, month_parts)
+    if edges and level not in kept[DAY]:
+        return None  # the days around whole months are kept at the daily levels only
+    return Plan(months, edges, years, month_parts)
 
 
 def _split_years(months: Bounds | None) -> tuple[Bounds | None, tuple[Bounds, ...]]:
@@ -251,19 +250,15 @@ def _cell_expressions(audience: Audience, level: int):
 
 
 def raw_clauses(
-    filters: ReportFilters, audience: Audience, cells: CellRange, days=None, envelopes=None
+    filters: ReportFilters, audience: Audience, cells: CellRange, envelopes=None
 ) -> list[ColumnElement]:
-    """Filters over reports for the view's cells (and optionally some days, or only inside
-    `envelopes`: a table of w, s, e, n columns)."""
+    """Filters over reports for the view's cells (optionally only inside `envelopes`: a table
+    of w, s, e, n columns)."""
     x, y, _lon, _lat = _cell_expressions(audience, cells.level)
     unbounded = ReportFilters(None, None, None, filters.categories, filters.sources, filters.text)
     clauses = [Report.status.in_(audience.statuses), audience.geometry.is_not(None)]
     clauses += filter_clauses(unbounded, audience.geometry)
-    if days is None:
-        start, end = filters.start, filters.end
-    else:
-        start = None if days[0] is None else _day_start(days[0])
-        end = None if days[1] is None else _day_start(days[1])
+    start, end = filters.start, filters.end
     if start is not None:
         clauses.append(Report.occurred_at >= start)
     if end is not None:
@@ -332,11 +327,7 @@ def envelope_table(bounds: list[tuple[float, float, float, float]]):
     return func.unnest(*arrays).table_valued("w", "s", "e", "n").render_derived()
 
 
-def _day_start(day: int) -> datetime:
-    return datetime.combine(EPOCH + timedelta(days=day), datetime.min.time(), UTC)
-
-
-def _raw_select(filters, audience, cells, days, total: int, breakdown: tuple[int, ...]):
+def _raw_select(filters, audience, cells, total: int, breakdown: tuple[int, ...]):
     """The same rows as the rollups, counted from reports: per cell, one row under `total`
     with sums and bounds, and one per category of `breakdown` (a report once under each of its
     categories and their parents)."""
@@ -345,7 +336,7 @@ def _raw_select(filters, audience, cells, days, total: int, breakdown: tuple[int
         select(
             Report.id.label("id"), x.label("x"), y.label("y"), lon.label("lon"), lat.label("lat")
         )
-        .where(*raw_clauses(filters, audience, cells, days))
+        .where(*raw_clauses(filters, audience, cells))
         .cte("matched")
     )
     totals = select(
@@ -403,16 +394,11 @@ def view_counts(
     # and read by position: a view can bring thousands of them.
     rows: list = []
     if plan_ is None:
-        stmt = _raw_select(filters, audience, cells, None, total, breakdown)
-        rows += db.session.execute(stmt).all()
+        rows += db.session.execute(_raw_select(filters, audience, cells, total, breakdown)).all()
     else:
         sql, params = _rollup_sql(cells, audience, plan_, [total, *breakdown])
         if sql:
             rows += db.session.execute(text(sql), params).all()
-        for days in plan_.raw_days:
-            rows += db.session.execute(
-                _raw_select(filters, audience, cells, days, total, breakdown)
-            ).all()
     found = list(_merge(row for row in rows if row[2] == total))
     per_cell: dict[tuple[int, int], dict[int, int]] = {}
     if by_category:
@@ -470,7 +456,7 @@ def period_counts(
     plan_ = plan(filters, audience, cells.level, category_ids)
     counts: dict[int, int] = {}
     if plan_ is None or (tier == DAY and cells.level not in kept_levels()[DAY]):
-        _add_raw_periods(counts, filters, audience, cells, None, tier)
+        _add_raw_periods(counts, filters, audience, cells, tier)
         return counts
     params: dict = {}
     base = _cells_where(cells, audience, [category_ids[0] if category_ids else 0], params)
@@ -480,8 +466,6 @@ def period_counts(
         windows.append((DAY, (first, _day_number(filters.end) if filters.end else None)))
     else:
         windows += [(DAY, days) for days in plan_.days]
-        for days in plan_.raw_days:
-            _add_raw_periods(counts, filters, audience, cells, days, tier)
     for i, (source, bounds) in enumerate(windows):
         period = _period_clause(bounds, params, f"p{i}")
         sql = f"SELECT period, sum(n) {base} AND tier = {source} AND {period} GROUP BY period"
@@ -491,8 +475,8 @@ def period_counts(
     return counts
 
 
-def _add_raw_periods(counts, filters, audience, cells, days, tier) -> None:
+def _add_raw_periods(counts, filters, audience, cells, tier) -> None:
     period = (func.map_month if tier == MONTH else func.map_day)(Report.occurred_at)
-    stmt = select(period, func.count()).where(*raw_clauses(filters, audience, cells, days))
+    stmt = select(period, func.count()).where(*raw_clauses(filters, audience, cells))
     for value, n in db.session.execute(stmt.group_by(period)):
         counts[value] = counts.get(value, 0) + n

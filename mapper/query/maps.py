@@ -293,7 +293,7 @@ def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
     the encoded answer (tens of thousands of hexagons take long to encode again), in a file
     that every worker reads."""
     key = repr((req.filters, req.audience, req.category_ids, resolution, fdr))
-    cache = AnswerCache(hotspot_cache_dir(), HOTSPOT_CACHE_SECONDS)
+    cache = AnswerCache(_hotspot_cache_dir(), HOTSPOT_CACHE_SECONDS)
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -332,5 +332,5 @@ def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
     return answer
 
 
-def hotspot_cache_dir() -> Path:
+def _hotspot_cache_dir() -> Path:
     return Path(current_app.config["MAPPER_VAR_DIR"]) / "cache" / "hotspots"
