@@ -73,6 +73,19 @@ class CellRange:
     def contains(self, x: int, y: int) -> bool:
         return self.y0 <= y <= self.y1 and any(x0 <= x <= x1 for x0, x1 in self.xs)
 
+    def at_level(self, level: int) -> CellRange:
+        """The cells at `level` covering these ones."""
+        if level >= self.level:
+            d = level - self.level
+            xs = tuple((x0 << d, ((x1 + 1) << d) - 1) for x0, x1 in self.xs)
+            return CellRange(level, xs, self.y0 << d, ((self.y1 + 1) << d) - 1)
+        d = self.level - level
+        xs = tuple((x0 >> d, x1 >> d) for x0, x1 in self.xs)
+        return CellRange(level, xs, self.y0 >> d, self.y1 >> d)
+
+    def columns(self) -> list[int]:
+        return [x for x0, x1 in self.xs for x in range(x0, x1 + 1)]
+
 
 WORLD = BBox(-180.0, -90.0, 180.0, 90.0)
 

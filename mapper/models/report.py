@@ -36,9 +36,15 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-# Expression indexes over (lon, lat, event day) made by migration 0006; the model cannot
-# declare them in a form the schema comparison reads back alike.
-SPACE_TIME_INDEXES = ("ix_reports_public_xyt", "ix_reports_exact_xyt")
+# Expression indexes over (lon, lat, event day) and over (grid column, grid row, event date)
+# made by migrations 0006 and 0014; the model cannot declare them in a form the schema
+# comparison reads back alike.
+SPACE_TIME_INDEXES = (
+    "ix_reports_public_xyt",
+    "ix_reports_exact_xyt",
+    "ix_reports_public_cells",
+    "ix_reports_exact_cells",
+)
 
 
 class Report(db.Model):

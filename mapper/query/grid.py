@@ -18,9 +18,13 @@ from functools import lru_cache
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
+    and_,
+    any_,
     bindparam,
     func,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -39,6 +43,10 @@ EPOCH = date(1970, 1, 1)
 MONTH, DAY, YEAR = 0, 1, 2
 # Windows up to this many days are narrowed by the space-time index, longer ones by space.
 SHORT_WINDOW_DAYS = 62
+# Longer windows over at most this many columns of the level-16 grid are read from the
+# column indexes (migration 0014: pixel coordinates shifted by 8, then the event date).
+COLUMN_LEVEL = 16
+MAX_COLUMNS = 512
 STATUS_GROUPS = {"pending": 1, "published": 2, "verified": 3, "rejected": 4, "archived": 5}
 
 
@@ -272,11 +280,22 @@ def raw_clauses(
 def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes) -> ColumnElement:
     """The view's envelopes (or `envelopes`), as the clause an index answers best: for a short
     window, (lon, lat, event day) inside a box of the space-time index; for a long one, the
-    point inside the envelope of the spatial index (a space-time box that is narrow in space
-    but long in time visits much of its index). It only narrows; cells and times decide."""
+    view's columns of the level-16 grid from the column index, read without the heap, or
+    where they are too many, the point inside the envelope of the spatial index (a space-time
+    box that is narrow in space but long in time visits much of its index). It only narrows;
+    cells and times decide."""
     first = _day_number(start) if start is not None else None
     last = _day_number(end) if end is not None else None
     short = first is not None and last is not None and last - first <= SHORT_WINDOW_DAYS
+    if not short and envelopes is None:
+        grid = cells.at_level(COLUMN_LEVEL)
+        columns = grid.columns()
+        if len(columns) <= MAX_COLUMNS:
+            shift = literal_column(str(PIXEL_LEVEL - COLUMN_LEVEL))
+            column = func.map_mx(func.ST_X(audience.geometry)).op(">>")(shift)
+            row = func.map_my(func.ST_Y(audience.geometry)).op(">>")(shift)
+            listed = bindparam("columns", columns, type_=ARRAY(Integer))
+            return and_(column == any_(listed), row.between(grid.y0, grid.y1))
     if envelopes is not None:
         # Envelopes of cells holding one report each are points. Public points are displaced
         # one by one, so hardly two share a place: the spatial index finds each in a few
