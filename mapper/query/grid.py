@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    column,
     func,
     literal,
     literal_column,
@@ -29,10 +30,10 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
     union_all,
+    values,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
@@ -372,26 +373,30 @@ def _raw_select(filters, audience, cells, total: int, breakdown: tuple[int, ...]
     ).group_by(matched.c.x, matched.c.y)
     if not breakdown:
         return totals
-    tagged = (
-        func.unnest(array([Category.id, Category.parent_id]))
-        .table_valued("c")
-        .render_derived()
-        .lateral()
-    )
+    # Each category under itself and its parent, among those listed: a constant table, so
+    # that every matched report costs one lookup of its links and no more.
+    families = db.session.execute(
+        select(Category.id, Category.parent_id).where(
+            or_(Category.id.in_(breakdown), Category.parent_id.in_(breakdown))
+        )
+    ).all()
+    pairs = [(k, c) for k, parent in families for c in {k, parent} if c in breakdown]
+    if not pairs:
+        return totals
+    closure = values(column("category_id", Integer), column("c", Integer), name="closure")
+    closure = closure.data(pairs)
     nothing = null().cast(Float)
     per_category = (
         select(
             matched.c.x,
             matched.c.y,
-            tagged.c.c,
+            closure.c.c,
             func.count(matched.c.id.distinct()),
             *(nothing for _ in range(6)),
         )
         .join(report_categories, report_categories.c.report_id == matched.c.id)
-        .join(Category, Category.id == report_categories.c.category_id)
-        .join(tagged, true())
-        .where(tagged.c.c.in_(breakdown))
-        .group_by(matched.c.x, matched.c.y, tagged.c.c)
+        .join(closure, closure.c.category_id == report_categories.c.category_id)
+        .group_by(matched.c.x, matched.c.y, closure.c.c)
     )
     return union_all(totals, per_category)
 
