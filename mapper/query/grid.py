@@ -296,10 +296,10 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
         columns = grid.columns()
         if len(columns) <= MAX_COLUMNS:
             shift = literal_column(str(PIXEL_LEVEL - COLUMN_LEVEL))
-            column = func.map_mx(func.ST_X(audience.geometry)).op(">>")(shift)
-            row = func.map_my(func.ST_Y(audience.geometry)).op(">>")(shift)
+            column_of = func.map_mx(func.ST_X(audience.geometry)).op(">>")(shift)
+            row_of = func.map_my(func.ST_Y(audience.geometry)).op(">>")(shift)
             listed = bindparam("columns", columns, type_=ARRAY(Integer))
-            return and_(column == any_(listed), row.between(grid.y0, grid.y1))
+            return and_(column_of == any_(listed), row_of.between(grid.y0, grid.y1))
     if envelopes is not None:
         # Envelopes of cells holding one report each are points. Public points are displaced
         # one by one, so hardly two share a place: the spatial index finds each in a few
