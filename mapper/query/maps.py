@@ -177,6 +177,20 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     """{(x, y): feature} for cells holding exactly one matching report."""
     if not singles:
         return {}
+    with grid.local_setting("enable_bitmapscan", "off"):
+        rows = db.session.execute(single_reports_statement(req, cells, singles)).all()
+    wanted = {(c.x, c.y) for c in singles}
+    found = {}
+    for row in rows:
+        key = cell_of(row.lon, row.lat, cells.level)
+        if key in wanted:
+            found[key] = _report_feature(row)
+    return found
+
+
+def single_reports_statement(req: MapRequest, cells: CellRange, singles: list[grid.Cell]):
+    """The reports of cells holding one matching report each: one index probe per cell,
+    whatever their number (run without bitmap scans)."""
     geometry = req.audience.geometry
     if req.audience.exact:
         columns = [c for c in PUBLIC_COLUMNS if c.key not in ("lon", "lat")]
@@ -184,7 +198,6 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
         stmt = select(*columns, lon, lat)
     else:
         stmt = public_select()  # the privacy gate: public statuses, fields and masked point
-    # One index probe per single cell, whatever their number.
     boxes = grid.envelope_table([(c.west, c.south, c.east, c.north) for c in singles])
     clauses = grid.raw_clauses(req.filters, req.audience, cells, envelopes=boxes)
     # Each box holds one matching report, found by the location index in a few pages. The
@@ -194,15 +207,7 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     # (140,000 entries read per box). A probe of its own per box, for its one report, and no
     # bitmaps: each stays a few pages of the location index.
     probe = stmt.where(*clauses).limit(1).lateral("probe")
-    with grid.local_setting("enable_bitmapscan", "off"):
-        rows = db.session.execute(select(probe).select_from(boxes).join(probe, true())).all()
-    wanted = {(c.x, c.y) for c in singles}
-    found = {}
-    for row in rows:
-        key = cell_of(row.lon, row.lat, cells.level)
-        if key in wanted:
-            found[key] = _report_feature(row)
-    return found
+    return select(probe).select_from(boxes).join(probe, true())
 
 
 def _report_feature(row) -> dict:

@@ -1,6 +1,7 @@
-"""Long windows over views finer than the rollups are read from the column indexes alone."""
+"""Map reads finer than the rollups use the index made for them: long windows the column
+indexes, short ones the space-time index, single-report cells the location index."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -10,7 +11,8 @@ from mapper.geo.cells import cells_covering
 from mapper.geo.points import BBox
 from mapper.models import PUBLIC_STATUSES, Report
 from mapper.query.filters import ReportFilters
-from mapper.query.grid import Audience, raw_clauses
+from mapper.query.grid import Audience, Cell, raw_clauses
+from mapper.query.maps import MapRequest, single_reports_statement
 
 VIEW = BBox(102.5, 13.6, 102.7, 13.9)  # zoom 12-14 in a town
 
@@ -25,12 +27,17 @@ def stored(db_session):
 
 
 def _plan(filters: ReportFilters, audience: Audience, level: int, view: BBox = VIEW) -> str:
-    statement = select(Report.id).where(
-        *raw_clauses(filters, audience, cells_covering(view, level))
+    return _explain(
+        select(Report.id).where(*raw_clauses(filters, audience, cells_covering(view, level)))
     )
+
+
+def _explain(statement, *settings: str) -> str:
     compiled = statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
     cursor = db.session.connection().connection.driver_connection.cursor()
     cursor.execute("SET LOCAL enable_seqscan = off")  # a test database is small
+    for setting in settings:
+        cursor.execute(f"SET LOCAL {setting}")
     cursor.execute("EXPLAIN " + str(compiled), compiled.params)
     return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -66,3 +73,25 @@ def test_a_wide_view_keeps_the_spatial_index(stored):
     )
     plan = _plan(years, Audience(PUBLIC_STATUSES, exact=False), 8, BBox(95, 5, 115, 20))
     assert "_cells" not in plan
+
+
+@pytest.mark.parametrize(
+    ("audience", "days"),
+    [
+        (Audience(PUBLIC_STATUSES, exact=False), 1000),
+        (Audience(PUBLIC_STATUSES, exact=False), 7),
+        (Audience(("pending", "verified"), exact=True), 1000),
+    ],
+)
+def test_single_report_cells_are_probed_by_their_point(stored, audience, days):
+    """At zoom 14 a cell test would match the column index: the probe for each one-report
+    cell must stay a lookup of its point, not a walk over the view or the window's dates."""
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    window = ReportFilters(start=start, end=start + timedelta(days=days))
+    request = MapRequest(window, audience, (), 14)
+    cells = cells_covering(VIEW, 16)
+    singles = [Cell(0, 0, 1, lon, 13.7, lon, 13.7, lon, 13.7) for lon in (102.55, 102.6)]
+    plan = _explain(single_reports_statement(request, cells, singles), "enable_bitmapscan = off")
+    assert "idx_reports_location" in plan or "idx_reports_public_location" in plan
+    assert "_cells" not in plan
+    assert "occurred_at_id" not in plan
