@@ -12,11 +12,11 @@ from mapper import create_app
 from mapper.config import ROOT
 from mapper.dbcluster import temporary_database
 from mapper.extensions import db
-from mapper.models.report import SPACE_TIME_INDEXES
+from mapper.models.report import MAP_EXPRESSION_INDEXES
 
 
 def _include_object(obj, name, kind, reflected, compare_to):
-    if kind == "index" and name in SPACE_TIME_INDEXES:
+    if kind == "index" and name in MAP_EXPRESSION_INDEXES:
         return False  # expression indexes: checked by name below
     return alembic_helpers.include_object(obj, name, kind, reflected, compare_to)
 
@@ -46,9 +46,9 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(empty_data
             assert compare_metadata(context, db.metadata) == []
             present = conn.execute(
                 text("SELECT indexname FROM pg_indexes WHERE indexname = ANY(:names)"),
-                {"names": list(SPACE_TIME_INDEXES)},
+                {"names": list(MAP_EXPRESSION_INDEXES)},
             ).scalars()
-            assert sorted(present) == sorted(SPACE_TIME_INDEXES)
+            assert sorted(present) == sorted(MAP_EXPRESSION_INDEXES)
             assert conn.execute(text("SELECT count(*) FROM categories")).scalar() >= 12
             assert conn.execute(
                 text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")

@@ -39,7 +39,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 # Expression indexes over (lon, lat, event day) and over (grid column, grid row, event date)
 # made by migrations 0006 and 0014; the model cannot declare them in a form the schema
 # comparison reads back alike.
-SPACE_TIME_INDEXES = (
+MAP_EXPRESSION_INDEXES = (
     "ix_reports_public_xyt",
     "ix_reports_exact_xyt",
     "ix_reports_public_cells",
