@@ -42,6 +42,7 @@ REPORT_COLUMNS = (
     "mask_seed",
     "h3_public",
     "h3_exact",
+    "category_ids",
 )
 # Regions the synthetic towns lie in (lat, lon, spread in degrees).
 HOTSPOTS = [
@@ -129,7 +130,8 @@ def synthetic_chunk(
             f"SRID=4326;POINT({lons[i]} {lats[i]})\t"
             f"SRID=4326;POINT({public_lons[i]} {public_lats[i]})\t50\t\\N\t{sources[i]}\t"
             f"{statuses[i]}\ten\t{{}}\t\\\\x{seeds[i].hex()}\t"
-            f"{hex_of(public_lats[i], public_lons[i])}\t{hex_of(lats[i], lons[i])}\n"
+            f"{hex_of(public_lats[i], public_lons[i])}\t{hex_of(lats[i], lons[i])}\t"
+            f"{{{categories[i]}}}\n"
         )
         links.append(f"{report_id}\t{categories[i]}\n")
     return "".join(reports), "".join(links)
@@ -276,9 +278,11 @@ WHERE r.id >= :first AND r.id < :stop
 
 
 def _map_triggers(action: str) -> None:
-    """Row-by-row rollup upkeep is slow for bulk loads: rollups are made once afterwards."""
+    """Row-by-row rollup upkeep is slow for bulk loads: rollups are made once afterwards. The
+    reports' category ids are written with them, so their trigger would find nothing to do."""
     for table, trigger in (
         ("reports", "map_reports_inserted"),
         ("report_categories", "map_links_inserted"),
+        ("report_categories", "report_links_inserted"),
     ):
         db.session.execute(text(f"ALTER TABLE {table} {action} TRIGGER {trigger}"))

@@ -123,7 +123,7 @@ WITH new_report AS (
         reference, title, description, occurred_at, received_at, location, public_location,
         location_accuracy_m, place_name, source, status, language, custom_answers, mask_seed,
         idempotency_key, request_fingerprint, urgent, h3_public, h3_exact, form_version_id,
-        submitted_by_id, location_hidden, time_hidden)
+        submitted_by_id, location_hidden, time_hidden, category_ids)
     VALUES (
         %(reference)s, %(title)s, %(description)s, %(occurred_at)s, %(received_at)s,
         ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
@@ -131,7 +131,7 @@ WITH new_report AS (
         %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
         CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s,
         %(urgent)s, %(h3_public)s, %(h3_exact)s, %(form_version_id)s, %(submitted_by_id)s,
-        %(location_hidden)s, %(time_hidden)s)
+        %(location_hidden)s, %(time_hidden)s, CAST(%(sorted_category_ids)s AS integer[]))
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_categories AS (
@@ -178,6 +178,8 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
         "idempotency_key": key,
         "fingerprint": fingerprint if key else None,
         "category_ids": list(clean.category_ids),
+        # As the links' triggers write them, so that they find nothing to change.
+        "sorted_category_ids": sorted(clean.category_ids),
         "urgent": clean.urgent,
         "form_version_id": clean.form_version_id,
         "submitted_by_id": clean.submitted_by_id,

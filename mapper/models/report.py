@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mapper.extensions import db
@@ -37,7 +37,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 # Expression indexes over (lon, lat, event day) and over (grid column, grid row, event date)
-# made by migrations 0006 and 0014; the model cannot declare them in a form the schema
+# made by migrations 0006, 0014 and 0015; the model cannot declare them in a form the schema
 # comparison reads back alike.
 MAP_EXPRESSION_INDEXES = (
     "ix_reports_public_xyt",
@@ -98,6 +98,9 @@ class Report(db.Model):
     location_hidden: Mapped[bool] = mapped_column(Boolean, server_default="false")
     time_hidden: Mapped[bool] = mapped_column(Boolean, server_default="false")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The ids of `categories`, in order; written by the database's triggers on the links
+    # (migration 0015) so that map queries read them with the point, from the column indexes.
+    category_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
 
     categories: Mapped[list[Category]] = relationship(
         secondary=report_categories, order_by=Category.position
