@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from mapper.errors import ValidationFailed
 from mapper.geo import BBox, GeoValueError, parse_bbox
 from mapper.intake.validators import parse_datetime
-from mapper.models import REPORT_SOURCES, Category, Report, report_categories
+from mapper.models import REPORT_SOURCES, Category, Report
 
 MAX_TEXT_QUERY = 200
 
@@ -88,20 +88,15 @@ def time_clause(start: datetime | None, end: datetime | None) -> ColumnElement:
 
 
 def category_clause(slugs: tuple[str, ...]) -> ColumnElement:
-    """Reports in any of `slugs` or in their subcategories."""
-    child = aliased(Category)
+    """Reports in any of `slugs` or in their subcategories, read from the ids each report
+    carries (kept from its links by the database)."""
+    parent = aliased(Category)
     wanted = (
-        select(Category.id)
-        .where(Category.slug.in_(slugs))
-        .union(
-            select(child.id)
-            .join(Category, child.parent_id == Category.id)
-            .where(Category.slug.in_(slugs))
-        )
+        select(func.array_agg(Category.id))
+        .outerjoin(parent, Category.parent_id == parent.id)
+        .where(or_(Category.slug.in_(slugs), parent.slug.in_(slugs)))
     )
-    return Report.id.in_(
-        select(report_categories.c.report_id).where(report_categories.c.category_id.in_(wanted))
-    )
+    return Report.category_ids.overlap(wanted.scalar_subquery())
 
 
 def text_clause(text: str) -> ColumnElement:

@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from mapper.extensions import db
 from mapper.geo.cells import cells_covering
 from mapper.geo.points import BBox
-from mapper.models import PUBLIC_STATUSES, Report
+from mapper.models import PUBLIC_STATUSES, Category, Report
 from mapper.query.filters import ReportFilters
-from mapper.query.grid import Audience, Cell, raw_clauses
+from mapper.query.grid import Audience, Cell, listed_categories, raw_clauses, raw_counts
 from mapper.query.maps import MapRequest, single_reports_statement
 
 VIEW = BBox(102.5, 13.6, 102.7, 13.9)  # zoom 12-14 in a town
@@ -55,6 +55,30 @@ def test_a_long_window_reads_the_views_columns_without_the_heap(stored, audience
         start=datetime(2022, 1, 1, tzinfo=UTC), end=datetime(2025, 1, 1, tzinfo=UTC)
     )
     assert f"Index Only Scan using {index}" in _plan(years, audience, level)
+
+
+@pytest.mark.parametrize(
+    ("audience", "index"),
+    [
+        (Audience(PUBLIC_STATUSES, exact=False), "ix_reports_public_cells"),
+        (Audience(("pending", "verified"), exact=True), "ix_reports_exact_cells"),
+    ],
+)
+def test_a_category_filter_and_breakdown_read_the_column_index_alone(stored, audience, index):
+    """The reports' category ids ride in the index: no link is looked up per report."""
+    years = ReportFilters(
+        start=datetime(2022, 1, 1, tzinfo=UTC),
+        end=datetime(2025, 1, 1, tzinfo=UTC),
+        categories=("forced-labour",),
+    )
+    parent = db.session.scalar(select(Category.id).where(Category.slug == "forced-labour"))
+    children = tuple(c for c in listed_categories((parent,)) if c != parent)
+    assert children, "forced-labour lists no subcategories: the breakdown would be empty"
+    statement = raw_counts(years, audience, cells_covering(VIEW, 16), parent, children)
+    plan = _explain(statement)
+    assert f"Index Only Scan using {index}" in plan
+    assert "report_categories" not in plan
+    assert "Heap" not in plan and "Index Scan using reports" not in plan
 
 
 def test_a_short_window_keeps_the_space_time_index(stored):
