@@ -132,6 +132,7 @@ def pgbench_script(category_ids: list[int]) -> str:
         "location_hidden": "false",
         "time_hidden": "false",
         "category_ids": f"'{{{','.join(map(str, category_ids))}}}'",
+        "sorted_category_ids": f"'{{{','.join(map(str, sorted(category_ids)))}}}'",
         "has_contact": "false",
         "contact_name": "NULL",
         "contact_phone": "NULL",
