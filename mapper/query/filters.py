@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -100,7 +100,7 @@ def category_clause(slugs: tuple[str, ...]) -> ColumnElement:
         .where(or_(Category.slug.in_(slugs), parent.slug.in_(slugs)))
         .order_by(Category.id)
     ).all()
-    return Report.category_ids.overlap(bindparam("category_family", family, ARRAY(Integer)))
+    return Report.category_ids.overlap(literal(family, ARRAY(Integer)))
 
 
 def text_clause(text: str) -> ColumnElement:
