@@ -131,7 +131,7 @@ WITH new_report AS (
         %(accuracy)s, %(place_name)s, %(source)s, 'pending', %(language)s,
         CAST(%(answers)s AS jsonb), %(mask_seed)s, %(idempotency_key)s, %(fingerprint)s,
         %(urgent)s, %(h3_public)s, %(h3_exact)s, %(form_version_id)s, %(submitted_by_id)s,
-        %(location_hidden)s, %(time_hidden)s, CAST(%(sorted_category_ids)s AS integer[]))
+        %(location_hidden)s, %(time_hidden)s, CAST(%(category_ids)s AS integer[]))
     ON CONFLICT DO NOTHING
     RETURNING id
 ), new_categories AS (
@@ -177,9 +177,9 @@ def _parameters(clean: CleanReport, key: str | None, fingerprint: str) -> dict:
         "mask_seed": seed,
         "idempotency_key": key,
         "fingerprint": fingerprint if key else None,
-        "category_ids": list(clean.category_ids),
-        # As the links' triggers write them, so that they find nothing to change.
-        "sorted_category_ids": sorted(clean.category_ids),
+        # In order, as the links' triggers write them into the report: they find nothing
+        # to change.
+        "category_ids": sorted(clean.category_ids),
         "urgent": clean.urgent,
         "form_version_id": clean.form_version_id,
         "submitted_by_id": clean.submitted_by_id,
