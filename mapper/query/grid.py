@@ -249,12 +249,14 @@ def listed_categories(category_ids: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(db.session.scalars(select(Category.id).where(wanted).order_by(Category.id)))
 
 
-def _cell_expressions(audience: Audience, level: int):
+def _cell_expressions(audience: Audience, level: int, shift_as_text: bool = False):
+    """A point's cell (x, y) at `level`, and its lon and lat. With `shift_as_text` the shift
+    is written into the SQL rather than sent as a value, so that the expression is the one
+    an index was made on."""
     shift = PIXEL_LEVEL - level
+    by = literal_column(str(shift)) if shift_as_text else shift
     lon, lat = func.ST_X(audience.geometry), func.ST_Y(audience.geometry)
-    x = func.map_mx(lon).op(">>")(shift)
-    y = func.map_my(lat).op(">>")(shift)
-    return x, y, lon, lat
+    return func.map_mx(lon).op(">>")(by), func.map_my(lat).op(">>")(by), lon, lat
 
 
 def raw_clauses(
@@ -294,9 +296,7 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
         grid = cells.at_level(COLUMN_LEVEL)
         columns = grid.columns()
         if len(columns) <= MAX_COLUMNS:
-            shift = literal_column(str(PIXEL_LEVEL - COLUMN_LEVEL))
-            column_of = func.map_mx(func.ST_X(audience.geometry)).op(">>")(shift)
-            row_of = func.map_my(func.ST_Y(audience.geometry)).op(">>")(shift)
+            column_of, row_of, _lon, _lat = _cell_expressions(audience, COLUMN_LEVEL, True)
             listed = bindparam("columns", columns, type_=ARRAY(Integer))
             return and_(column_of == any_(listed), row_of.between(grid.y0, grid.y1))
     if envelopes is not None:
