@@ -239,7 +239,7 @@ def seed_reports(count: int, random_seed: int = 1, batch: int = 500_000) -> Seed
     )
     for drop, _create in ddl:
         db.session.execute(text(drop))
-    _map_triggers("DISABLE")
+    _bulk_load_triggers("DISABLE")
     progress = tqdm(
         total=count, desc="reports", unit="rows", unit_scale=True, disable=None, mininterval=1
     )
@@ -256,7 +256,7 @@ def seed_reports(count: int, random_seed: int = 1, batch: int = 500_000) -> Seed
     for _drop, create in reversed(ddl):
         db.session.execute(text(create))
     db.session.execute(text("ANALYZE reports"))
-    _map_triggers("ENABLE")
+    _bulk_load_triggers("ENABLE")
     written = time.perf_counter()
     if rebuild:
         db.session.execute(text("SELECT map_cells_rebuild()"))
@@ -277,7 +277,7 @@ WHERE r.id >= :first AND r.id < :stop
 """)
 
 
-def _map_triggers(action: str) -> None:
+def _bulk_load_triggers(action: str) -> None:
     """Row-by-row rollup upkeep is slow for bulk loads: rollups are made once afterwards. The
     reports' category ids are written with them, so their trigger would find nothing to do."""
     for table, trigger in (
