@@ -187,15 +187,33 @@ def _is_month_start(day: int) -> bool:
     return (EPOCH + timedelta(days=day)).day == 1
 
 
-def _period_clause(bounds: tuple[int | None, int | None], params: dict, name: str) -> str:
-    parts = []
-    if bounds[0] is not None:
-        params[f"{name}_from"] = bounds[0]
-        parts.append(f"period >= :{name}_from")
-    if bounds[1] is not None:
-        params[f"{name}_to"] = bounds[1]
-        parts.append(f"period < :{name}_to")
-    return " AND ".join(parts) or "TRUE"
+def _period_clause(tier: int, bounds: Bounds, params: dict, name: str) -> str:
+    """The periods of `tier` in [first, stop) as a list: with the period an equality the index
+    goes on to bound the cells' columns, where a range of periods reads every cell of each
+    period in between, the whole world's. An open end stops at the events' first or last."""
+    first, stop = bounds
+    if first is None or stop is None:
+        extent = _event_periods(tier)
+        if extent is None:
+            return "FALSE"
+        first = extent[0] if first is None else first
+        stop = extent[1] + 1 if stop is None else stop
+    params[name] = list(range(first, stop))
+    return f"period = ANY(CAST(:{name} AS integer[]))"
+
+
+def _event_periods(tier: int) -> tuple[int, int] | None:
+    """The periods of `tier` holding the earliest and the latest event, None without reports.
+    A rollup row of another period holds no report any more (its count sums to zero)."""
+    sql = text("SELECT min(occurred_at), max(occurred_at) FROM reports")
+    earliest, latest = db.session.execute(sql).one()
+    if earliest is None:
+        return None
+    days = _day_number(earliest), _day_number(latest)
+    if tier == DAY:
+        return days
+    months = _month_number(days[0]), _month_number(days[1])
+    return months if tier == MONTH else (months[0] // 12, months[1] // 12)
 
 
 def _cells_where(cells: CellRange, audience: Audience, categories: list[int], params: dict) -> str:
@@ -220,13 +238,13 @@ def _rollup_sql(
     columns = "x, y, category, n, sx, sy, west, south, east, north"
     parts = []
     if plan_.years is not None:
-        years = _period_clause(plan_.years, params, "y")
+        years = _period_clause(YEAR, plan_.years, params, "y")
         parts.append(f"SELECT {columns} {base} AND tier = {YEAR} AND {years}")
     for i, months in enumerate(plan_.monthly):
-        period = _period_clause(months, params, f"m{i}")
+        period = _period_clause(MONTH, months, params, f"m{i}")
         parts.append(f"SELECT {columns} {base} AND tier = {MONTH} AND {period}")
     for i, days in enumerate(plan_.days):
-        period = _period_clause(days, params, f"d{i}")
+        period = _period_clause(DAY, days, params, f"d{i}")
         parts.append(f"SELECT {columns} {base} AND tier = {DAY} AND {period}")
     if not parts:
         return "", params
@@ -505,7 +523,7 @@ def period_counts(
     else:
         windows += [(DAY, days) for days in plan_.days]
     for i, (source, bounds) in enumerate(windows):
-        period = _period_clause(bounds, params, f"p{i}")
+        period = _period_clause(source, bounds, params, f"p{i}")
         sql = f"SELECT period, sum(n) {base} AND tier = {source} AND {period} GROUP BY period"
         for value, n in db.session.execute(text(sql), params):
             key = _month_number(value) if source == DAY and tier == MONTH else value

@@ -1,0 +1,104 @@
+"""A view read from the rollups costs what its cells hold, not what the rest of the world holds,
+and windows open at one end still reach every report."""
+
+import pytest
+from sqlalchemy import event, text
+
+from mapper.extensions import db
+from mapper.geo.cells import cell_of
+
+TOWN = (13.66, 102.56)  # (lat, lon)
+VIEW = {"zoom": "11", "bbox": "102.4,13.5,102.8,13.8"}  # level 13: every tier has rows there
+YEARS = {"from": "2023-11-15", "to": "2026-02-10"}  # whole years, months and days around them
+
+
+@pytest.fixture
+def town(db_session, make_report):
+    for i in range(6):
+        make_report(
+            "published",
+            latitude=TOWN[0] + i * 0.01,
+            longitude=TOWN[1] + i * 0.01,
+            occurred_at=f"{2024 + i % 2}-0{1 + i}-1{i}T08:00:00+00:00",
+            categories=["forced-labour", "debt-bondage"],
+        )
+
+
+def rollup_statements(client, query: dict) -> tuple[dict, list]:
+    """The answer to a clusters request, and the rollup statements it ran with their values."""
+    ran = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "map_cells_live" in statement:
+            ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        answer = client.get("/api/v1/clusters", query_string=query).get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert ran, "the view was not read from the rollups"
+    return answer, ran
+
+
+def pages_read(ran: list) -> int:
+    """Pages the statements touch (shared buffers hit or read)."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    total = 0
+    for statement, parameters in ran:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0][0]["Plan"]
+        total += plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+    return total
+
+
+def add_distant_cells(first: int, count: int) -> None:
+    """Rollup rows of the view's level and category, in columns east of the view, for periods
+    of the window: its first year, first month part and first day. A scan bounded by period
+    alone walks through them on its way to the view's next period."""
+    x, y = cell_of(TOWN[1], TOWN[0], 13)
+    db.session.execute(
+        text(
+            "INSERT INTO map_cells (grp, tier, level, category, x, y, period, n, sx, sy, "
+            "west, south, east, north) "
+            "SELECT 0, t.tier, 13, 0, :x + 100 + i / 50, :y - 25 + i % 50, t.period, 1, "
+            "0, 0, 0, 0, 0, 0 "
+            "FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i, "
+            "(VALUES (2, 54), (0, 647), (1, 19680)) AS t (tier, period)"
+        ),
+        {"x": x, "y": y, "first": first, "last": first + count - 1},
+    )
+    db.session.execute(text("ANALYZE map_cells"))
+
+
+def test_a_view_over_years_reads_no_more_for_cells_outside_it(client, town):
+    db.session.execute(text("SELECT map_cells_fold()"))
+    # As many rows again as the index already holds: its depth, and so each lookup, stays.
+    add_distant_cells(0, 60_000)
+    before, ran = rollup_statements(client, {**VIEW, **YEARS})
+    assert before["total"] == 6
+    pages = pages_read(ran)
+    add_distant_cells(60_000, 60_000)  # some 250 index pages more for each tier
+    after, ran = rollup_statements(client, {**VIEW, **YEARS})
+    assert after == before
+    assert pages_read(ran) <= pages + 6
+
+
+@pytest.mark.parametrize("window", [{"to": "2026-01-10"}, {"from": "1998-01-01"}, {}])
+def test_an_open_window_reaches_the_earliest_and_latest_reports(client, town, make_report, window):
+    early = "1998-07-04T12:00:00+00:00"
+    make_report("published", latitude=TOWN[0], longitude=TOWN[1], occurred_at=early)
+    answer = client.get("/api/v1/clusters", query_string={**VIEW, **window}).get_json()
+    assert answer["total"] == 7
+    months = client.get(
+        "/api/v1/histogram", query_string={**VIEW, **window, "bucket": "month"}
+    ).get_json()
+    assert months["total"] == 7
+    assert {b["start"]: b["count"] for b in months["buckets"]}["1998-07-01"] == 1
+
+
+def test_a_map_without_reports_is_empty(client, db_session):
+    for window in ({}, {"from": "2024-01-01"}, YEARS):
+        answer = client.get("/api/v1/clusters", query_string={**VIEW, **window}).get_json()
+        assert answer["total"] == 0
+        assert answer["features"] == []
