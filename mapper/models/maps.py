@@ -2,13 +2,21 @@
 
 Written only by the database: triggers log each report's change in `map_cell_changes`,
 `map_cells_fold()` moves the log into `map_cells`, `map_cells_rebuild()` counts everything
-again (migrations 0005, 0011 and 0012). Readers use the view `map_cells_live`, which adds the log
-to the cells.
+again (migrations 0005, 0011, 0012 and 0016). Readers use the view `map_cells_live`, which adds
+the log to the cells.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, PrimaryKeyConstraint, SmallInteger, Table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    Table,
+)
 
 from mapper.extensions import db
 
@@ -37,6 +45,8 @@ map_cells = Table(
     Column("south", Float(precision=53)),
     Column("east", Float(precision=53)),
     Column("north", Float(precision=53)),
+    # The sum of the reports' ids: in a view's cell of one report, that report's id.
+    Column("sid", BigInteger, nullable=False),
     PrimaryKeyConstraint("grp", "tier", "level", "category", "period", "x", "y"),
 )
 
@@ -52,4 +62,5 @@ map_cell_changes = Table(
     Column("lon", Float(precision=53), nullable=False),
     Column("lat", Float(precision=53), nullable=False),
     Column("sign", Integer, nullable=False),
+    Column("report_id", BigInteger, nullable=False),
 )

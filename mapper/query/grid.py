@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     Integer,
     and_,
     any_,
     bindparam,
+    cast,
     func,
     literal,
     literal_column,
@@ -77,6 +79,8 @@ class Cell:
     south: float
     east: float
     north: float
+    # The sum of the cell's report ids: with one report (n == 1), its id.
+    sid: int
 
 
 def kept_levels() -> dict[int, frozenset[int]]:
@@ -235,7 +239,7 @@ def _rollup_sql(
     """Rollup rows of the view's cells per category, summed over the plan's periods."""
     params: dict = {}
     base = _cells_where(cells, audience, categories, params)
-    columns = "x, y, category, n, sx, sy, west, south, east, north"
+    columns = "x, y, category, n, sx, sy, west, south, east, north, sid"
     parts = []
     if plan_.years is not None:
         years = _period_clause(YEAR, plan_.years, params, "y")
@@ -250,7 +254,8 @@ def _rollup_sql(
         return "", params
     return (
         "SELECT x, y, category, sum(n) AS n, sum(sx) AS sx, sum(sy) AS sy, min(west) AS west, "
-        "min(south) AS south, max(east) AS east, max(north) AS north "
+        "min(south) AS south, max(east) AS east, max(north) AS north, "
+        "CAST(sum(sid) AS bigint) AS sid "
         f"FROM ({' UNION ALL '.join(parts)}) p GROUP BY x, y, category"
     ), params
 
@@ -278,10 +283,9 @@ def _cell_expressions(audience: Audience, level: int, shift_as_text: bool = Fals
 
 
 def raw_clauses(
-    filters: ReportFilters, audience: Audience, cells: CellRange, envelopes=None
+    filters: ReportFilters, audience: Audience, cells: CellRange
 ) -> list[ColumnElement]:
-    """Filters over reports for the view's cells, or only inside `envelopes` (a table of w, s,
-    e, n columns), each the bounds of reports in one of those cells."""
+    """Filters over reports for the view's cells."""
     x, y, _lon, _lat = _cell_expressions(audience, cells.level)
     unbounded = ReportFilters(None, None, None, filters.categories, filters.sources, filters.text)
     clauses = [Report.status.in_(audience.statuses), audience.geometry.is_not(None)]
@@ -291,38 +295,29 @@ def raw_clauses(
         clauses.append(Report.occurred_at >= start)
     if end is not None:
         clauses.append(Report.occurred_at < end)
-    clauses.append(_space_time_box(audience, cells, start, end, envelopes))
-    if envelopes is None:
-        # Inside an envelope a cell test adds nothing, and at level 16 it would match the
-        # column index, which a probe for one report would then walk across the whole view.
-        clauses.append(y.between(cells.y0, cells.y1))
-        clauses.append(or_(*(x.between(x0, x1) for x0, x1 in cells.xs)))
+    clauses.append(_space_time_box(audience, cells, start, end))
+    clauses.append(y.between(cells.y0, cells.y1))
+    clauses.append(or_(*(x.between(x0, x1) for x0, x1 in cells.xs)))
     return clauses
 
 
-def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes) -> ColumnElement:
-    """The view's envelopes (or `envelopes`), as the clause an index answers best: for a short
-    window, (lon, lat, event day) inside a box of the space-time index; for a long one, the
-    view's columns of the level-16 grid from the column index, read without the heap, or
-    where they are too many, the point inside the envelope of the spatial index (a space-time
-    box that is narrow in space but long in time visits much of its index). It only narrows;
-    cells and times decide."""
+def _space_time_box(audience: Audience, cells: CellRange, start, end) -> ColumnElement:
+    """The view's envelopes, as the clause an index answers best: for a short window, (lon,
+    lat, event day) inside a box of the space-time index; for a long one, the view's columns
+    of the level-16 grid from the column index, read without the heap, or where they are too
+    many, the point inside the envelope of the spatial index (a space-time box that is narrow
+    in space but long in time visits much of its index). It only narrows; cells and times
+    decide."""
     first = _day_number(start) if start is not None else None
     last = _day_number(end) if end is not None else None
     short = first is not None and last is not None and last - first <= SHORT_WINDOW_DAYS
-    if not short and envelopes is None:
+    if not short:
         grid = cells.at_level(COLUMN_LEVEL)
         columns = grid.columns()
         if len(columns) <= MAX_COLUMNS:
             column_of, row_of, _lon, _lat = _cell_expressions(audience, COLUMN_LEVEL, True)
             listed = bindparam("columns", columns, type_=ARRAY(Integer))
             return and_(column_of == any_(listed), row_of.between(grid.y0, grid.y1))
-    if envelopes is not None:
-        # Envelopes of cells holding one report each are points. Public points are displaced
-        # one by one, so hardly two share a place: the spatial index finds each in a few
-        # pages, where a point in a space-time box still visits many. Exact points can be
-        # shared by many reports (a place name's centre): the window narrows those.
-        short = short and audience.exact
     geometry = audience.geometry
     point = func.map_xyt(geometry, Report.occurred_at)
     pad = 1e-9
@@ -334,8 +329,6 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end, envelopes)
         high = func.ST_MakePoint(e + pad, n + pad, last)
         return point.op("&&&")(func.ST_3DMakeBox(low, high))
 
-    if envelopes is not None:
-        return box(envelopes.c.w, envelopes.c.s, envelopes.c.e, envelopes.c.n)
     return or_(*(box(*envelope) for envelope in cells.bounds()))
 
 
@@ -355,16 +348,6 @@ def configured_setting(name: str) -> str:
     """A setting's value as the server is configured, whatever this transaction set."""
     sql = text("SELECT reset_val FROM pg_settings WHERE name = :name")
     return db.session.execute(sql, {"name": name}).scalar_one()
-
-
-def envelope_table(bounds: list[tuple[float, float, float, float]]):
-    """Envelopes as a table (w, s, e, n) from four array parameters, for `raw_clauses`."""
-    columns = zip(*bounds, strict=True)
-    arrays = [
-        bindparam(f"env_{name}", list(values), type_=ARRAY(Float))
-        for name, values in zip("wsen", columns, strict=True)
-    ]
-    return func.unnest(*arrays).table_valued("w", "s", "e", "n").render_derived()
 
 
 def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...]):
@@ -395,6 +378,7 @@ def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...])
         func.min(matched.c.lat).label("south"),
         func.max(matched.c.lon).label("east"),
         func.max(matched.c.lat).label("north"),
+        cast(func.sum(matched.c.id), BigInteger).label("sid"),
     ).group_by(matched.c.x, matched.c.y)
     if not breakdown:
         return totals
@@ -424,6 +408,7 @@ def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...])
             closure.c.c,
             func.count(matched.c.id.distinct()),
             *(nothing for _ in range(6)),
+            null().cast(BigInteger),
         )
         .select_from(matched)
         .join(links, true())
@@ -446,7 +431,7 @@ def view_counts(
     by_category = listed is not None
     breakdown = tuple(c for c in listed or () if c != total)
     plan_ = plan(filters, audience, cells.level, category_ids)
-    # Rows are (x, y, category, n, sx, sy, west, south, east, north), fetched all at once
+    # Rows are (x, y, category, n, sx, sy, west, south, east, north, sid), fetched all at once
     # and read by position: a view can bring thousands of them.
     rows: list = []
     if plan_ is None:
@@ -473,21 +458,22 @@ def cell_counts(
 
 
 def _merge(rows) -> Iterator[Cell]:
-    """Cells from rows of (x, y, category, n, sx, sy, west, south, east, north), adding up
-    the rows of one cell (from rollups of several tiers, and from reports)."""
+    """Cells from rows of (x, y, category, n, sx, sy, west, south, east, north, sid), adding
+    up the rows of one cell (from rollups of several tiers, and from reports)."""
     merged: dict[tuple[int, int], list] = {}
-    for x, y, _category, n, sx, sy, west, south, east, north in rows:
+    for x, y, _category, n, sx, sy, west, south, east, north, sid in rows:
         if n == 0:
             continue
         m = merged.get((x, y))
         if m is None:
-            merged[(x, y)] = [n, sx, sy, west, south, east, north]
+            merged[(x, y)] = [n, sx, sy, west, south, east, north, sid]
             continue
         m[0] += n
         m[1] += sx
         m[2] += sy
         m[3], m[4] = _least(m[3], west), _least(m[4], south)
         m[5], m[6] = _greatest(m[5], east), _greatest(m[6], north)
+        m[7] += sid
     for (x, y), m in merged.items():
         if m[0] > 0:
             yield Cell(x, y, *m)

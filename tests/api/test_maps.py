@@ -188,6 +188,41 @@ def test_a_cell_with_one_report_is_that_report_at_its_public_point(client, repor
         assert {"contact", "phone", "email", "custom_answers"}.isdisjoint(feature["properties"])
 
 
+WINDOW = {"from": "2024-01-15", "to": "2025-06-10"}  # rollups of three tiers
+SYDNEY = {"zoom": "16", "bbox": "151.1,-34,151.3,-33.8"}
+
+
+@pytest.mark.parametrize(
+    ("view", "filters"),
+    [
+        *((view, filters) for view in (VIEWS[3], VIEWS[4], SYDNEY) for filters in ({}, WINDOW)),
+        *((view, {"category": "forced-labour"}) for view in (VIEWS[3], VIEWS[4])),
+        (SYDNEY, {"category": "child-labour"}),
+        *((view, {"q": "site"}) for view in (VIEWS[3], SYDNEY)),  # counted from reports
+    ],
+)
+@pytest.mark.parametrize("reviewer", [False, True])
+def test_every_cell_of_one_report_shows_that_report(
+    client, reports, make_user, login, view, filters, reviewer
+):
+    args = {**view, **filters}
+    statuses, column = ("published", "verified"), "r.public_location"
+    if reviewer:
+        login(make_user("analyst"))
+        statuses, column = ("pending", "published", "verified", "rejected"), "r.location"
+        args.update(audience="reviewer", status=",".join(statuses))
+    answer = client.get("/api/v1/clusters", query_string=args).get_json()
+    ones = [f for f in answer["features"] if f["properties"]["count"] == 1]
+    assert ones
+    sql = f"SELECT r.reference, ST_X({column}), ST_Y({column}) " + MATCHING.format(column=column)
+    parameters = matching_parameters(answer["bbox"], filters, statuses)
+    matching = {ref: [lon, lat] for ref, lon, lat in db.session.execute(text(sql), parameters)}
+    for feature in ones:
+        assert feature["properties"]["cluster"] is False
+        point = matching[feature["properties"]["reference"]]
+        assert feature["geometry"]["coordinates"] == pytest.approx(point, abs=1e-6)
+
+
 def test_clusters_carry_bounds_split_zoom_and_category_counts(client, reports):
     answer = client.get("/api/v1/clusters?zoom=3").get_json()
     clusters = [f for f in answer["features"] if f["properties"]["cluster"]]

@@ -1,7 +1,7 @@
 """Map reads finer than the rollups use the index made for them: long windows the column
-indexes, short ones the space-time index, single-report cells the location index."""
+indexes, short ones the space-time index, single-report cells the reports' key."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -11,7 +11,7 @@ from mapper.geo.cells import cells_covering
 from mapper.geo.points import BBox
 from mapper.models import PUBLIC_STATUSES, Category, Report
 from mapper.query.filters import ReportFilters
-from mapper.query.grid import Audience, Cell, listed_categories, raw_clauses, raw_counts
+from mapper.query.grid import Audience, listed_categories, raw_clauses, raw_counts
 from mapper.query.maps import MapRequest, single_reports_statement
 
 VIEW = BBox(102.5, 13.6, 102.7, 13.9)  # zoom 12-14 in a town
@@ -102,23 +102,15 @@ def test_a_wide_view_keeps_the_spatial_index(stored):
 
 
 @pytest.mark.parametrize(
-    ("audience", "days", "index"),
-    [
-        (Audience(PUBLIC_STATUSES, exact=False), 1000, "idx_reports_public_location"),
-        (Audience(PUBLIC_STATUSES, exact=False), 7, "idx_reports_public_location"),
-        (Audience(("pending", "verified"), exact=True), 1000, "idx_reports_location"),
-        (Audience(("pending", "verified"), exact=True), 7, "ix_reports_exact_xyt"),
-    ],
+    "audience",
+    [Audience(PUBLIC_STATUSES, exact=False), Audience(("pending", "verified"), exact=True)],
 )
-def test_single_report_cells_are_probed_by_their_point(stored, audience, days, index):
-    """At zoom 14 a cell test would match the column index: the probe for each one-report
-    cell must stay a lookup of its point, not a walk over the view or the window's dates."""
+def test_single_report_cells_are_read_by_key(stored, audience):
+    """A cell of one report names it by its id: its row is read by key, with no search of
+    the location indexes, whatever the view or the window."""
     start = datetime(2023, 1, 1, tzinfo=UTC)
-    window = ReportFilters(start=start, end=start + timedelta(days=days))
-    request = MapRequest(window, audience, (), 14)
-    cells = cells_covering(VIEW, 16)
-    singles = [Cell(0, 0, 1, lon, 13.7, lon, 13.7, lon, 13.7) for lon in (102.55, 102.6)]
-    plan = _explain(single_reports_statement(request, cells, singles), "enable_bitmapscan = off")
-    assert index in plan
-    assert "_cells" not in plan
-    assert "occurred_at_id" not in plan
+    request = MapRequest(ReportFilters(start=start), audience, (), 14)
+    plan = _explain(single_reports_statement(request, [3, 141, 592]))
+    assert "pk_reports" in plan
+    assert "location" not in plan
+    assert "xyt" not in plan

@@ -60,9 +60,9 @@ def add_distant_cells(first: int, count: int) -> None:
     db.session.execute(
         text(
             "INSERT INTO map_cells (grp, tier, level, category, x, y, period, n, sx, sy, "
-            "west, south, east, north) "
+            "west, south, east, north, sid) "
             "SELECT 0, t.tier, 13, 0, :x + 100 + i / 50, :y - 25 + i % 50, t.period, 1, "
-            "0, 0, 0, 0, 0, 0 "
+            "0, 0, 0, 0, 0, 0, 0 "
             "FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i, "
             "(VALUES (2, 54), (0, 647), (1, 19680)) AS t (tier, period)"
         ),
