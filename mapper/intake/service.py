@@ -52,26 +52,38 @@ def public_point(lat: float, lon: float, seed: bytes) -> tuple[float, float]:
 
 
 class _CategoryCache:
-    """Slug → id, reloaded after a short while or when a slug is not found."""
+    """Slug → id, and id → parent id, reloaded after a short while or when a slug is not
+    found."""
 
     ttl = 30.0
 
     def __init__(self) -> None:
-        self._by_engine: dict[int, tuple[float, dict[str, int]]] = {}
+        self._by_engine: dict[int, tuple[float, dict[str, int], dict[int, int | None]]] = {}
 
-    def load(self) -> dict[str, int]:
-        rows = db.session.execute(select(Category.slug, Category.id))
-        mapping = {slug: id_ for slug, id_ in rows}
-        self._by_engine[id(db.engine)] = (time.monotonic(), mapping)
-        return mapping
+    def _load(self) -> tuple[float, dict[str, int], dict[int, int | None]]:
+        rows = db.session.execute(select(Category.slug, Category.id, Category.parent_id)).all()
+        loaded = (
+            time.monotonic(),
+            {slug: id_ for slug, id_, _parent in rows},
+            {id_: parent for _slug, id_, parent in rows},
+        )
+        self._by_engine[id(db.engine)] = loaded
+        return loaded
+
+    def _current(self, wanted: object = ()) -> tuple[float, dict[str, int], dict[int, int | None]]:
+        loaded = self._by_engine.get(id(db.engine), (0.0, {}, {}))
+        stale = time.monotonic() - loaded[0] > self.ttl
+        missing = isinstance(wanted, list | tuple) and any(
+            isinstance(slug, str) and slug not in loaded[1] for slug in wanted
+        )
+        return self._load() if stale or missing else loaded
 
     def get(self, wanted: object) -> dict[str, int]:
-        loaded_at, mapping = self._by_engine.get(id(db.engine), (0.0, {}))
-        stale = time.monotonic() - loaded_at > self.ttl
-        missing = isinstance(wanted, list | tuple) and any(
-            isinstance(slug, str) and slug not in mapping for slug in wanted
-        )
-        return self.load() if stale or missing else mapping
+        return self._current(wanted)[1]
+
+    def parents(self) -> dict[int, int | None]:
+        """Each category's parent (None at the top level)."""
+        return self._current()[2]
 
     def clear(self) -> None:
         self._by_engine.clear()

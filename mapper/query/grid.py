@@ -38,6 +38,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
+from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, Category, Report
 from mapper.query.filters import ReportFilters, filter_clauses
 
@@ -265,11 +266,10 @@ def listed_categories(category_ids: tuple[int, ...]) -> tuple[int, ...]:
     filtered on and its children (a dozen at most, so that a view of a few hundred clusters
     stays small)."""
     category = category_ids[0] if len(category_ids) == 1 else 0
+    parents = categories_cache.parents()
     if not category:
-        wanted = Category.parent_id.is_(None)
-    else:
-        wanted = or_(Category.id == category, Category.parent_id == category)
-    return tuple(db.session.scalars(select(Category.id).where(wanted).order_by(Category.id)))
+        return tuple(sorted(c for c, parent in parents.items() if parent is None))
+    return tuple(sorted(c for c, parent in parents.items() if category in (c, parent)))
 
 
 def _cell_expressions(audience: Audience, level: int, shift_as_text: bool = False):
