@@ -7,6 +7,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -51,6 +52,12 @@ def public_point(lat: float, lon: float, seed: bytes) -> tuple[float, float]:
     )
 
 
+class _Categories(NamedTuple):
+    loaded_at: float
+    ids: dict[str, int]  # by slug
+    parents: dict[int, int | None]  # by id; None at the top level
+
+
 class _CategoryCache:
     """Slug → id, and id → parent id, reloaded after a short while or when a slug is not
     found."""
@@ -58,11 +65,11 @@ class _CategoryCache:
     ttl = 30.0
 
     def __init__(self) -> None:
-        self._by_engine: dict[int, tuple[float, dict[str, int], dict[int, int | None]]] = {}
+        self._by_engine: dict[int, _Categories] = {}
 
-    def _load(self) -> tuple[float, dict[str, int], dict[int, int | None]]:
+    def _load(self) -> _Categories:
         rows = db.session.execute(select(Category.slug, Category.id, Category.parent_id)).all()
-        loaded = (
+        loaded = _Categories(
             time.monotonic(),
             {slug: id_ for slug, id_, _parent in rows},
             {id_: parent for _slug, id_, parent in rows},
@@ -70,20 +77,20 @@ class _CategoryCache:
         self._by_engine[id(db.engine)] = loaded
         return loaded
 
-    def _current(self, wanted: object = ()) -> tuple[float, dict[str, int], dict[int, int | None]]:
-        loaded = self._by_engine.get(id(db.engine), (0.0, {}, {}))
-        stale = time.monotonic() - loaded[0] > self.ttl
+    def _current(self, wanted: object = ()) -> _Categories:
+        loaded = self._by_engine.get(id(db.engine), _Categories(0.0, {}, {}))
+        stale = time.monotonic() - loaded.loaded_at > self.ttl
         missing = isinstance(wanted, list | tuple) and any(
-            isinstance(slug, str) and slug not in loaded[1] for slug in wanted
+            isinstance(slug, str) and slug not in loaded.ids for slug in wanted
         )
         return self._load() if stale or missing else loaded
 
     def get(self, wanted: object) -> dict[str, int]:
-        return self._current(wanted)[1]
+        return self._current(wanted).ids
 
     def parents(self) -> dict[int, int | None]:
         """Each category's parent (None at the top level)."""
-        return self._current()[2]
+        return self._current().parents
 
     def clear(self) -> None:
         self._by_engine.clear()
