@@ -94,6 +94,9 @@ class Config:
     )
     # How often each gunicorn worker folds the map rollups' change log into the cells (0: never).
     MAPPER_ROLLUP_FOLD_SECONDS = _env_float("MAPPER_ROLLUP_FOLD_SECONDS", 2.0)
+    # Heat views holding more reports than this, at zooms finer than the rollups keep, are
+    # answered on the rollups' finest grid rather than counted report by report.
+    MAPPER_HEAT_EXACT_LIMIT = int(_env_float("MAPPER_HEAT_EXACT_LIMIT", 3000))
     RATELIMIT_STORAGE_URI = os.environ.get("MAPPER_REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = os.environ.get("MAPPER_RATELIMIT_ENABLED", "true").lower() != "false"

@@ -286,7 +286,10 @@ PATHS = {
         "get": {
             "summary": "Heat weights: report counts on a grid of 16-pixel cells",
             "parameters": MAP_PARAMETERS + [_ZOOM],
-            "responses": _map_responses("`points` as [lat, lon, weight], `max`, `total`"),
+            "responses": _map_responses(
+                "`points` as [lat, lon, weight], `max`, `total`, and `cell_pixels`: the grid"
+                " (16 pixels; 32 or 64 where a view of many reports is finer than the rollups)"
+            ),
         },
     },
     "/api/v1/histogram": {

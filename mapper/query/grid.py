@@ -170,6 +170,21 @@ def plan(
     return Plan(months, edges, years, month_parts)
 
 
+def finest_rolled_level(
+    filters: ReportFilters,
+    audience: Audience,
+    category_ids: tuple[int, ...],
+    low: int,
+    high: int,
+) -> int | None:
+    """The finest level from `low` to `high` whose counts for these filters come from the
+    rollups alone, None when none does."""
+    for level in range(high, low - 1, -1):
+        if plan(filters, audience, level, category_ids) is not None:
+            return level
+    return None
+
+
 def _split_years(months: Bounds | None) -> tuple[Bounds | None, tuple[Bounds, ...]]:
     """Whole years inside a range of months, and the months before and after them; (None, ())
     when no whole year fits."""

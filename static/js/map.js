@@ -119,6 +119,11 @@
 
   var BIN_COLOURS = { "-3": "#2166ac", "-2": "#67a9cf", "-1": "#d1e5f0", "0": "#f7f7f7",
                       "1": "#fddbc7", "2": "#ef8a62", "3": "#b2182b" };
+  // Heat weights on a coarser grid (fewer, heavier points) are blurred wider.
+  function heatRadius(answer) {
+    return Math.max(18, Math.round((answer.cell_pixels || 16) * 0.75));
+  }
+
   function hotspotLayer(collection) {
     return L.geoJSON(collection, { style: function (f) {
       return { color: "#555", weight: 0.5, fillOpacity: 0.6, fillColor: BIN_COLOURS[String(f.properties.bin)] };
@@ -139,7 +144,7 @@
     return getJson(path, query).then(function (answer) {
       if (mine !== request) return;
       if (layer) map.removeLayer(layer);
-      layer = kind === "heatmap" ? new L.MapperHeat(answer.points, answer.max)
+      layer = kind === "heatmap" ? new L.MapperHeat(answer.points, answer.max, heatRadius(answer))
         : kind === "hotspots" ? hotspotLayer(answer) : clusterLayer(answer);
       layer.addTo(map);
       status.textContent = status.dataset.labelCount.replace("{count}", answer.total.toLocaleString());

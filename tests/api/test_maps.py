@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from mapper import create_app
 from mapper.extensions import db
+from mapper.geo.cells import cell_bounds, cell_of
 from mapper.query.maps import HOTSPOT_CACHE_SECONDS
 
 # (lat, lon) of three towns and one place far from them.
@@ -283,6 +284,45 @@ def test_the_heatmap_weighs_the_same_reports(client, reports):
     clusters = client.get("/api/v1/clusters?zoom=5&category=forced-labour").get_json()
     assert heat["total"] == clusters["total"] > 0
     assert heat["max"] == max(p[2] for p in heat["points"])
+
+
+def test_a_heat_view_of_many_reports_finer_than_the_rollups_uses_their_finest_grid(
+    app, client, reports, make_report, make_user, login, monkeypatch
+):
+    # At zoom 10 the 16-pixel grid is level 14, finer than the rollups keep; level 13 is
+    # their finest, 32-pixel cells. Three reports in one level-13 cell, each in another
+    # quarter of it: three points on the fine grid, one of weight three on the coarse one.
+    west, south, east, north = cell_bounds(*cell_of(102.62, 13.52, 13), 13)
+    for fx, fy in ((0.25, 0.25), (0.75, 0.25), (0.25, 0.75)):
+        latitude, longitude = south + fy * (north - south), west + fx * (east - west)
+        make_report("published", latitude=latitude, longitude=longitude)
+    login(make_user("analyst"))
+    view = {"zoom": "10", "bbox": "102.3,13.4,102.8,14.0", "audience": "reviewer"}
+    fine = client.get("/api/v1/heatmap", query_string=view).get_json()
+    monkeypatch.setitem(app.config, "MAPPER_HEAT_EXACT_LIMIT", 2)
+    coarse = client.get("/api/v1/heatmap", query_string=view).get_json()
+    assert (fine["cell_pixels"], coarse["cell_pixels"]) == (16, 32)
+    statuses = ("pending", "published", "verified")
+    exact = {"statuses": statuses, "column": "r.location"}
+    assert fine["total"] == plain_count(fine["bbox"], {}, **exact) > 3
+    assert coarse["total"] == plain_count(coarse["bbox"], {}, **exact) == fine["total"]
+    for answer, level in ((fine, 14), (coarse, 13)):
+        for lat, lon, weight in answer["points"]:
+            assert weight == plain_count(cell_bounds(*cell_of(lon, lat, level), level), {}, **exact)
+    in_cell = lambda answer: sorted(  # noqa: E731
+        w for lat, lon, w in answer["points"] if west < lon < east and south < lat < north
+    )
+    assert (in_cell(fine), in_cell(coarse)) == ([1, 1, 1], [3])
+
+
+def test_heat_views_the_rollups_keep_no_grid_for_are_counted_from_reports(
+    app, client, reports, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAPPER_HEAT_EXACT_LIMIT", 0)
+    view = {"zoom": "14", "bbox": "102.5,13.6,102.7,13.9"}
+    answer = client.get("/api/v1/heatmap", query_string=view).get_json()
+    assert answer["cell_pixels"] == 16
+    assert answer["total"] == plain_count(answer["bbox"], {}) > 0
 
 
 @pytest.mark.parametrize("bucket", ["day", "week", "month"])
