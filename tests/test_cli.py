@@ -89,7 +89,7 @@ def test_seed_writes_reports_with_masked_public_locations(app, live_db):
 
 
 def test_seed_in_bulk_keeps_every_index_and_constraint(app, live_db):
-    """Including the rollups' key, which their rebuild drops and builds again."""
+    """Including the rollups' key, which their rebuild drops and builds again in its order."""
 
     def schema():
         return (
@@ -98,7 +98,7 @@ def test_seed_in_bulk_keeps_every_index_and_constraint(app, live_db):
             SELECT indexrelid::regclass::text FROM pg_index
             WHERE indrelid IN ('reports'::regclass, 'report_categories'::regclass,
                                'map_cells'::regclass)
-            UNION ALL SELECT conname FROM pg_constraint
+            UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
             WHERE conrelid IN ('reports'::regclass, 'report_categories'::regclass,
                                'map_cells'::regclass)
             ORDER BY 1""")

@@ -2,8 +2,8 @@
 
 Written only by the database: triggers log each report's change in `map_cell_changes`,
 `map_cells_fold()` moves the log into `map_cells`, `map_cells_rebuild()` counts everything
-again (migrations 0005, 0011, 0012 and 0016). Readers use the view `map_cells_live`, which adds
-the log to the cells.
+again (migrations 0005, 0011, 0012, 0016 and 0017). Readers use the view `map_cells_live`,
+which adds the log to the cells.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ map_cells = Table(
     Column("north", Float(precision=53)),
     # The sum of the reports' ids: in a view's cell of one report, that report's id.
     Column("sid", BigInteger, nullable=False),
-    PrimaryKeyConstraint("grp", "tier", "level", "category", "period", "x", "y"),
+    # In the order a view reads: per period, a range of cells, each cell's rows together.
+    PrimaryKeyConstraint("grp", "tier", "level", "period", "x", "y", "category"),
 )
 
 map_cell_changes = Table(

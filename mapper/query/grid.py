@@ -238,14 +238,22 @@ def _event_periods(tier: int) -> tuple[int, int] | None:
 
 def _cells_where(cells: CellRange, audience: Audience, categories: list[int], params: dict) -> str:
     params.update(groups=list(audience.groups), level=cells.level, y0=cells.y0, y1=cells.y1)
-    params["categories"] = categories
     xs = []
     for i, (x0, x1) in enumerate(cells.xs):
         params[f"x0_{i}"], params[f"x1_{i}"] = x0, x1
         xs.append(f"x BETWEEN :x0_{i} AND :x1_{i}")
+    # The category is the key's last column (migration 0017): a cell's rows are read together
+    # and those of other categories passed over. A list of them is kept out of the index
+    # search (`+ 0`), which would otherwise search once per category.
+    if len(categories) == 1:
+        params["category"] = categories[0]
+        category = "category = :category"
+    else:
+        params["categories"] = categories
+        category = "category + 0 = ANY(:categories)"
     return (
         "FROM map_cells_live WHERE grp = ANY(:groups) AND level = :level "
-        f"AND category = ANY(:categories) AND ({' OR '.join(xs)}) AND y BETWEEN :y0 AND :y1"
+        f"AND {category} AND ({' OR '.join(xs)}) AND y BETWEEN :y0 AND :y1"
     )
 
 
