@@ -1,14 +1,11 @@
-"""Map rollups keyed in the order a view reads them: period, x, y, then category.
+"""Map rollups keyed, and stored, in the order a view reads them: period, x, y, then category.
 
 A map view reads, for each period of its window, a range of cells and in each cell the total
 and one row per category it lists. Keyed by category before period, each category of each
 period was an index search of its own: a view without a category filter made thirteen per
 period, each reading its own pages, which cost a few hundred milliseconds where the pages were
-not in memory. With the category last, a period is one search.
-
-The rebuild writes each level's totals apart from its per-category rows, each in key order:
-a view's totals (all a heat map reads) share pages, and so do its cells' category rows. The
-table is counted again so that it is stored that way.
+not in memory. With the category last, a period is one search, and a cell's rows share a page.
+The table is rewritten in the key's order, and the rebuild writes it in that order.
 
 Revision ID: 0017
 Revises: 0016
@@ -30,23 +27,22 @@ NEW_KEY = "grp, tier, level, period, x, y, category"
 # writes each level in.
 REBUILD_EDITS = [
     (f"PRIMARY KEY ({OLD_KEY})", f"PRIMARY KEY ({NEW_KEY})", 1),
-    (
-        "ORDER BY grp, category, period, x, y;",
-        "ORDER BY grp, category <> 0, period, x, y, category;",
-        2,
-    ),
+    ("ORDER BY grp, category, period, x, y", "ORDER BY grp, period, x, y, category", 2),
 ]
 
 
 def upgrade():
-    _rekey(upgrading=True)
+    _rekey(NEW_KEY, upgrading=True)
 
 
 def downgrade():
-    _rekey(upgrading=False)
+    _rekey(OLD_KEY, upgrading=False)
 
 
-def _rekey(upgrading: bool) -> None:
+def _rekey(key: str, upgrading: bool) -> None:
+    op.execute("SELECT map_cells_fold()")
+    op.execute("ALTER TABLE map_cells DROP CONSTRAINT pk_map_cells")
+    op.execute(f"ALTER TABLE map_cells ADD CONSTRAINT pk_map_cells PRIMARY KEY ({key})")
     conn = op.get_bind()
     definition = conn.execute(
         sa.text("SELECT pg_get_functiondef(CAST('map_cells_rebuild()' AS regprocedure))")
@@ -56,5 +52,5 @@ def _rekey(upgrading: bool) -> None:
         assert definition.count(before) == occurrences, "map_cells_rebuild is not the one expected"
         definition = definition.replace(before, after)
     op.execute(definition)
-    # The rebuild drops the key, counts every report again in the order above and adds the key.
-    op.execute("SELECT map_cells_rebuild()")
+    op.execute("CLUSTER map_cells USING pk_map_cells")
+    op.execute("ANALYZE map_cells")
