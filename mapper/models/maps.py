@@ -2,7 +2,7 @@
 
 Written only by the database: triggers log each report's change in `map_cell_changes`,
 `map_cells_fold()` moves the log into `map_cells`, `map_cells_rebuild()` counts everything
-again (migrations 0005, 0011, 0012, 0016 and 0017). Readers use the view `map_cells_live`,
+again (migrations 0005, 0011, 0012, 0016, 0017 and 0018). Readers use the view `map_cells_live`,
 which adds the log to the cells.
 """
 

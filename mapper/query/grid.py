@@ -95,6 +95,14 @@ def _kept_levels(_url: str) -> dict[int, frozenset[int]]:
     return {tier: frozenset(level for t, level in rows if t == tier) for tier in (MONTH, DAY, YEAR)}
 
 
+def source_level(tier: int, level: int) -> int | None:
+    """The level whose rollup rows answer `level` in `tier`: the level itself where the
+    rollups keep it, else the next finer one, whose cells nest four to one in the level's
+    (migration 0018); None when neither is kept."""
+    kept = kept_levels()[tier]
+    return next((source for source in (level, level + 1) if source in kept), None)
+
+
 def _day_number(moment: datetime) -> int:
     return (moment.astimezone(UTC).date() - EPOCH).days
 
@@ -139,14 +147,13 @@ def plan(
     filters: ReportFilters, audience: Audience, level: int, category_ids: tuple[int, ...]
 ) -> Plan | None:
     """Split the time window over the rollups, or None when only reports can answer."""
-    kept = kept_levels()
     if (
         # The public rollup holds published and verified together: one alone reads reports.
         (not audience.exact and set(audience.statuses) != set(PUBLIC_STATUSES))
         or filters.text
         or filters.sources
         or len(category_ids) > 1
-        or level not in kept[MONTH]
+        or source_level(MONTH, level) is None
         or not (_is_midnight(filters.start) and _is_midnight(filters.end))
     ):
         return None
@@ -164,8 +171,9 @@ def plan(
         ) + (((_month_start_day(m1), stop),) if m1 is not None else ())
         edges = tuple(e for e in edges if e[0] is None or e[1] is None or e[0] < e[1])
         months = (m0, m1)
-    years, month_parts = _split_years(months) if level in kept[YEAR] else (None, ())
-    if edges and level not in kept[DAY]:
+    yearly = source_level(YEAR, level) is not None
+    years, month_parts = _split_years(months) if yearly else (None, ())
+    if edges and source_level(DAY, level) is None:
         return None  # the days around whole months are kept at the daily levels only
     return Plan(months, edges, years, month_parts)
 
@@ -236,12 +244,21 @@ def _event_periods(tier: int) -> tuple[int, int] | None:
     return months if tier == MONTH else (months[0] // 12, months[1] // 12)
 
 
-def _cells_where(cells: CellRange, audience: Audience, categories: list[int], params: dict) -> str:
-    params.update(groups=list(audience.groups), level=cells.level, y0=cells.y0, y1=cells.y1)
+def _cells_where(
+    cells: CellRange, tier: int, audience: Audience, categories: list[int], params: dict
+) -> tuple[str, str]:
+    """The view's cells in one tier's rollup rows: the select list for the cells' (x, y), and
+    the FROM and WHERE. A level the rollups skip is read from the next finer one, its cells'
+    columns and rows halved into the view's."""
+    source = source_level(tier, cells.level)
+    rows = cells.at_level(source)
+    shift = source - cells.level
+    params.update(groups=list(audience.groups))
+    params[f"level_{tier}"], params[f"y0_{tier}"], params[f"y1_{tier}"] = source, rows.y0, rows.y1
     xs = []
-    for i, (x0, x1) in enumerate(cells.xs):
-        params[f"x0_{i}"], params[f"x1_{i}"] = x0, x1
-        xs.append(f"x BETWEEN :x0_{i} AND :x1_{i}")
+    for i, (x0, x1) in enumerate(rows.xs):
+        params[f"x0_{tier}_{i}"], params[f"x1_{tier}_{i}"] = x0, x1
+        xs.append(f"x BETWEEN :x0_{tier}_{i} AND :x1_{tier}_{i}")
     # The category is the key's last column (migration 0017): a cell's rows are read together
     # and those of other categories passed over. A list of them is kept out of the index
     # search (`+ 0`), which would otherwise search once per category.
@@ -251,9 +268,11 @@ def _cells_where(cells: CellRange, audience: Audience, categories: list[int], pa
     else:
         params["categories"] = categories
         category = "category + 0 = ANY(:categories)"
-    return (
-        "FROM map_cells_live WHERE grp = ANY(:groups) AND level = :level "
-        f"AND {category} AND ({' OR '.join(xs)}) AND y BETWEEN :y0 AND :y1"
+    cell = f"x >> {shift} AS x, y >> {shift} AS y" if shift else "x, y"
+    return cell, (
+        f"FROM map_cells_live WHERE grp = ANY(:groups) AND tier = {tier} "
+        f"AND level = :level_{tier} AND {category} AND ({' OR '.join(xs)}) "
+        f"AND y BETWEEN :y0_{tier} AND :y1_{tier}"
     )
 
 
@@ -262,18 +281,19 @@ def _rollup_sql(
 ) -> tuple[str, dict]:
     """Rollup rows of the view's cells per category, summed over the plan's periods."""
     params: dict = {}
-    base = _cells_where(cells, audience, categories, params)
-    columns = "x, y, category, n, sx, sy, west, south, east, north, sid"
+    sums = "category, n, sx, sy, west, south, east, north, sid"
     parts = []
+
+    def part(tier: int, periods: str) -> None:
+        cell, base = _cells_where(cells, tier, audience, categories, params)
+        parts.append(f"SELECT {cell}, {sums} {base} AND {periods}")
+
     if plan_.years is not None:
-        years = _period_clause(YEAR, plan_.years, params, "y")
-        parts.append(f"SELECT {columns} {base} AND tier = {YEAR} AND {years}")
+        part(YEAR, _period_clause(YEAR, plan_.years, params, "y"))
     for i, months in enumerate(plan_.monthly):
-        period = _period_clause(MONTH, months, params, f"m{i}")
-        parts.append(f"SELECT {columns} {base} AND tier = {MONTH} AND {period}")
+        part(MONTH, _period_clause(MONTH, months, params, f"m{i}"))
     for i, days in enumerate(plan_.days):
-        period = _period_clause(DAY, days, params, f"d{i}")
-        parts.append(f"SELECT {columns} {base} AND tier = {DAY} AND {period}")
+        part(DAY, _period_clause(DAY, days, params, f"d{i}"))
     if not parts:
         return "", params
     return (
@@ -520,11 +540,11 @@ def period_counts(
     """{month or day number: matching reports in the view's cells}."""
     plan_ = plan(filters, audience, cells.level, category_ids)
     counts: dict[int, int] = {}
-    if plan_ is None or (tier == DAY and cells.level not in kept_levels()[DAY]):
+    if plan_ is None or (tier == DAY and source_level(DAY, cells.level) is None):
         _add_raw_periods(counts, filters, audience, cells, tier)
         return counts
     params: dict = {}
-    base = _cells_where(cells, audience, [category_ids[0] if category_ids else 0], params)
+    category = [category_ids[0] if category_ids else 0]
     windows = [(MONTH, plan_.months)] if tier == MONTH and plan_.months is not None else []
     if tier == DAY:
         first = _day_number(filters.start) if filters.start else None
@@ -532,8 +552,9 @@ def period_counts(
     else:
         windows += [(DAY, days) for days in plan_.days]
     for i, (source, bounds) in enumerate(windows):
+        _cell, base = _cells_where(cells, source, audience, category, params)
         period = _period_clause(source, bounds, params, f"p{i}")
-        sql = f"SELECT period, sum(n) {base} AND tier = {source} AND {period} GROUP BY period"
+        sql = f"SELECT period, sum(n) {base} AND {period} GROUP BY period"
         for value, n in db.session.execute(text(sql), params):
             key = _month_number(value) if source == DAY and tier == MONTH else value
             counts[key] = counts.get(key, 0) + n

@@ -102,3 +102,30 @@ def test_a_map_without_reports_is_empty(client, db_session):
         answer = client.get("/api/v1/clusters", query_string={**VIEW, **window}).get_json()
         assert answer["total"] == 0
         assert answer["features"] == []
+
+
+@pytest.mark.parametrize("window", [YEARS, {}, {"category": "debt-bondage", **YEARS}])
+def test_a_level_the_rollups_skip_is_summed_from_the_next_finer_one(client, town, window):
+    # Zoom 10 clusters are the cells of level 12, which the rollups skip: read at level 13.
+    view = {"zoom": "10", "bbox": "102.3,13.4,102.9,13.9"}
+    answer, ran = rollup_statements(client, {**view, **window})
+    levels = {v for _sql, values in ran for k, v in values.items() if k.startswith("level_")}
+    assert levels == {13}
+    # The clusters are level 12's cells, each with its reports: counted plainly here.
+    expected = {
+        (x, y): n
+        for x, y, n in db.session.execute(
+            text(
+                "SELECT map_mx(ST_X(public_location)) >> 12, map_my(ST_Y(public_location)) >> 12, "
+                "count(*) FROM reports WHERE status IN ('published', 'verified') GROUP BY 1, 2"
+            )
+        )
+    }
+    found = {}
+    for feature in answer["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        cell = cell_of(lon, lat, 12)
+        assert cell not in found
+        found[cell] = feature["properties"]["count"]
+    assert found == expected
+    assert len(found) < 6  # several reports share a cell: the cells were summed
