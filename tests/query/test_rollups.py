@@ -257,3 +257,44 @@ def test_the_fold_command_empties_the_log(app, live_db, make_report):
     db.session.rollback()
     assert logged_changes() == 0
     rollups_match_a_rebuild()
+
+
+# Per cell of level 13, the bounds the rollups keep over every reviewer group and year, and
+# those of the reports' exact points.
+BOUNDS = """
+SELECT x, y, min(west), min(south), max(east), max(north)
+FROM map_cells_live WHERE grp <> 0 AND tier = 2 AND level = 13 AND category = 0 AND n > 0
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+POINT_BOUNDS = """
+SELECT map_mx(ST_X(location)) >> 11, map_my(ST_Y(location)) >> 11, min(ST_X(location)),
+       min(ST_Y(location)), max(ST_X(location)), max(ST_Y(location))
+FROM reports GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def assert_bounds_hold_the_points_within_1e7() -> None:
+    kept = db.session.execute(text(BOUNDS)).all()
+    points = db.session.execute(text(POINT_BOUNDS)).all()
+    assert [row[:2] for row in kept] == [row[:2] for row in points]
+    for (*_, west, south, east, north), (*_, p_west, p_south, p_east, p_north) in zip(
+        kept, points, strict=True
+    ):
+        # Rounded outwards: every point inside, and no more than 1e-7 degree to spare.
+        assert west <= p_west and south <= p_south and east >= p_east and north >= p_north
+        spare = (p_west - west, p_south - south, east - p_east, north - p_north)
+        assert max(spare) <= 1.0000001e-7, spare
+
+
+def test_cell_bounds_hold_their_points_to_a_ten_millionth_of_a_degree(db_session, make_report):
+    from mapper.rollups import fold
+
+    # Both signs, and digits past the seventh decimal, which the kept bounds round away.
+    for lat, lon in [(13.65432198, 102.56789123), (13.65401234, 102.56712389)]:
+        make_report("published", latitude=lat, longitude=lon)
+    for lat, lon in [(-4.71098765, -74.07123456), (-4.71012345, -74.07198765)]:
+        make_report("pending", latitude=lat, longitude=lon)
+    assert fold() > 0
+    assert_bounds_hold_the_points_within_1e7()
+    db.session.execute(text("SELECT map_cells_rebuild()"))
+    assert_bounds_hold_the_points_within_1e7()
