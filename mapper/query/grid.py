@@ -276,6 +276,15 @@ def _cells_where(
     )
 
 
+# How rollup rows are read. An index scan fetches the table's pages one at a time, in the
+# order the key's index gives; from a bitmap of the index's matches the server asks the disk
+# for the pages ahead. And the rows are summed per cell in a hash table: the planner, expecting
+# tens of rows where a wide view brings tens of thousands, would sort them first (a zoom-10 view
+# of 43,000 rows: 56 ms with the sort, 39 ms without). At 10,000,000 reports the clusters p95
+# went from 110 to 85-94 ms from a cold start, and from 44 to 38 ms in memory.
+ROLLUP_READS = {"enable_indexscan": "off", "enable_sort": "off", "effective_io_concurrency": "256"}
+
+
 def _rollup_sql(
     cells: CellRange, audience: Audience, plan_: Plan, categories: list[int]
 ) -> tuple[str, dict]:
@@ -376,15 +385,31 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end) -> ColumnE
 
 
 @contextmanager
-def local_setting(name: str, value: str) -> Iterator[None]:
-    """A planner setting changed for the statements run inside, within the transaction."""
-    before = db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
-    change = text("SELECT set_config(:name, :value, true)")
-    db.session.execute(change, {"name": name, "value": value})
+def local_settings(values: dict[str, str]) -> Iterator[None]:
+    """Planner settings changed for the statements run inside, within the transaction; the
+    earlier values return after, also when the block raises. One statement each way."""
+    names, wanted = list(values), [values[name] for name in values]
+    # Each name's value is read before it is changed: rows of a materialized CTE are made
+    # before the outer query evaluates its select list for them.
+    change = text(
+        "WITH s AS MATERIALIZED (SELECT n, v, current_setting(n) AS was "
+        "FROM unnest(CAST(:names AS text[]), CAST(:wanted AS text[])) AS u (n, v)) "
+        "SELECT was, set_config(n, v, true) FROM s"
+    )
+    before = [row[0] for row in db.session.execute(change, {"names": names, "wanted": wanted})]
     try:
         yield
     finally:
-        db.session.execute(change, {"name": name, "value": before})
+        restore = text(
+            "SELECT set_config(n, v, true) "
+            "FROM unnest(CAST(:names AS text[]), CAST(:before AS text[])) AS u (n, v)"
+        )
+        db.session.execute(restore, {"names": names, "before": before}).all()
+
+
+def local_setting(name: str, value: str):
+    """One planner setting changed for the statements run inside (see `local_settings`)."""
+    return local_settings({name: value})
 
 
 def configured_setting(name: str) -> str:
@@ -482,7 +507,8 @@ def view_counts(
     else:
         sql, params = _rollup_sql(cells, audience, plan_, [total, *breakdown])
         if sql:
-            rows += db.session.execute(text(sql), params).all()
+            with local_settings(ROLLUP_READS):
+                rows += db.session.execute(text(sql), params).all()
     found = list(_merge(row for row in rows if row[2] == total))
     per_cell: dict[tuple[int, int], dict[int, int]] = {}
     if by_category:
@@ -551,13 +577,16 @@ def period_counts(
         windows.append((DAY, (first, _day_number(filters.end) if filters.end else None)))
     else:
         windows += [(DAY, days) for days in plan_.days]
+    statements = []
     for i, (source, bounds) in enumerate(windows):
         _cell, base = _cells_where(cells, source, audience, category, params)
         period = _period_clause(source, bounds, params, f"p{i}")
-        sql = f"SELECT period, sum(n) {base} AND {period} GROUP BY period"
-        for value, n in db.session.execute(text(sql), params):
-            key = _month_number(value) if source == DAY and tier == MONTH else value
-            counts[key] = counts.get(key, 0) + n
+        statements.append((source, f"SELECT period, sum(n) {base} AND {period} GROUP BY period"))
+    with local_settings(ROLLUP_READS):
+        for source, sql in statements:
+            for value, n in db.session.execute(text(sql), params).all():
+                key = _month_number(value) if source == DAY and tier == MONTH else value
+                counts[key] = counts.get(key, 0) + n
     return counts
 
 

@@ -129,3 +129,27 @@ def test_a_level_the_rollups_skip_is_summed_from_the_next_finer_one(client, town
         found[cell] = feature["properties"]["count"]
     assert found == expected
     assert len(found) < 6  # several reports share a cell: the cells were summed
+
+
+def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(client, town):
+    # Zoom 11 heat: 16-pixel cells are level 15, finer than the rollups keep; the view's count
+    # is read from level 13 first, then, being small, its cells counted from the reports.
+    settings = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        read = "rollups" if "map_cells_live" in statement else "reports"
+        if read == "rollups" or "FROM reports" in statement:
+            with cursor.connection.cursor() as probe:
+                probe.execute(
+                    "SELECT current_setting('enable_indexscan'), current_setting('enable_sort')"
+                )
+                settings.append((read, probe.fetchone()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        answer = client.get("/api/v1/heatmap", query_string={**VIEW, **YEARS}).get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert answer["total"] == 6 and answer["cell_pixels"] == 16
+    assert {s for read, s in settings if read == "rollups"} == {("off", "off")}
+    assert {s for read, s in settings if read == "reports"} == {("on", "on")}
