@@ -394,7 +394,7 @@ def _space_time_box(audience: Audience, cells: CellRange, start, end) -> ColumnE
 def local_settings(values: dict[str, str]) -> Iterator[None]:
     """Planner settings changed for the statements run inside, within the transaction; the
     earlier values return after, also when the block raises. One statement each way."""
-    names, wanted = list(values), [values[name] for name in values]
+    names, wanted = list(values), list(values.values())
     # Each name's value is read before it is changed: rows of a materialized CTE are made
     # before the outer query evaluates its select list for them.
     change = text(
@@ -411,11 +411,6 @@ def local_settings(values: dict[str, str]) -> Iterator[None]:
             "FROM unnest(CAST(:names AS text[]), CAST(:before AS text[])) AS u (n, v)"
         )
         db.session.execute(restore, {"names": names, "before": before}).all()
-
-
-def local_setting(name: str, value: str):
-    """One planner setting changed for the statements run inside (see `local_settings`)."""
-    return local_settings({name: value})
 
 
 def configured_setting(name: str) -> str:

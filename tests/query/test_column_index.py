@@ -16,6 +16,7 @@ from mapper.query.grid import Audience, listed_categories, raw_clauses, raw_coun
 from mapper.query.maps import MapRequest, single_reports_statement
 
 VIEW = BBox(102.5, 13.6, 102.7, 13.9)  # zoom 12-14 in a town
+WEEKS = ReportFilters(start=datetime(2024, 1, 1, tzinfo=UTC), end=datetime(2024, 1, 20, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -86,11 +87,8 @@ def test_a_category_filter_and_breakdown_read_the_column_index_alone(stored, aud
 def test_a_short_window_over_a_narrow_view_is_narrowed_by_its_columns(stored):
     """Asked of the statement rather than its plan: in a test database's thousand reports a
     few weeks are found fastest by their dates, where in service they are not."""
-    weeks = ReportFilters(
-        start=datetime(2024, 1, 1, tzinfo=UTC), end=datetime(2024, 1, 20, tzinfo=UTC)
-    )
     cells = cells_covering(VIEW, 14)
-    clauses = raw_clauses(weeks, Audience(PUBLIC_STATUSES, exact=False), cells)
+    clauses = raw_clauses(WEEKS, Audience(PUBLIC_STATUSES, exact=False), cells)
     sql = str(select(Report.id).where(*clauses).compile(db.engine))
     assert "(map_mx(ST_X(reports.public_location)) >> 8) = ANY" in sql
     assert "map_xyt" not in sql
@@ -98,10 +96,7 @@ def test_a_short_window_over_a_narrow_view_is_narrowed_by_its_columns(stored):
 
 def test_a_short_window_over_a_wider_view_keeps_the_space_time_index(stored):
     """A zoom-10 view spans some 270 columns: the space-time index passes over fewer dates."""
-    weeks = ReportFilters(
-        start=datetime(2024, 1, 1, tzinfo=UTC), end=datetime(2024, 1, 20, tzinfo=UTC)
-    )
-    plan = _plan(weeks, Audience(PUBLIC_STATUSES, exact=False), 12, BBox(102, 13, 103.5, 14))
+    plan = _plan(WEEKS, Audience(PUBLIC_STATUSES, exact=False), 12, BBox(102, 13, 103.5, 14))
     assert "ix_reports_public_xyt" in plan
     assert "_cells" not in plan
 

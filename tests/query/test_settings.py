@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from mapper.extensions import db
-from mapper.query.grid import configured_setting, local_setting, local_settings
+from mapper.query.grid import configured_setting, local_settings
 
 
 def _setting(name: str) -> str:
@@ -12,14 +12,14 @@ def _setting(name: str) -> str:
 
 def test_a_local_setting_holds_inside_and_the_earlier_value_returns_after(db_session):
     db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-    with local_setting("enable_bitmapscan", "on"):
+    with local_settings({"enable_bitmapscan": "on"}):
         assert _setting("enable_bitmapscan") == "on"
     assert _setting("enable_bitmapscan") == "off"
 
 
 def test_the_earlier_value_returns_when_the_block_raises(db_session):
     try:
-        with local_setting("enable_seqscan", "off"):
+        with local_settings({"enable_seqscan": "off"}):
             assert _setting("enable_seqscan") == "off"
             raise LookupError
     except LookupError:
