@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_cluster(app.config).url
 
-    from mapper import auth, cli, errors, extensions, i18n, partners, security
+    from mapper import auth, cli, compression, errors, extensions, i18n, partners, security
     from mapper.admin import bp as admin_bp
     from mapper.api import bp as api_bp
     from mapper.channels.openrosa import bp as openrosa_bp
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
     partners.init_app(app, [api_bp, ogc_bp, exports_bp])

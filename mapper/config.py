@@ -112,3 +112,23 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = MAPPER_ENV == "production"
+    # Compressed when the client asks: answers, exports, scripts, styles. Pages are not (each
+    # carries the form token beside text from the address, which compression would expose).
+    COMPRESS_MIMETYPES = [
+        "application/json",
+        "application/geo+json",
+        "application/vnd.oai.openapi+json",
+        "application/vnd.google-earth.kml+xml",
+        "application/xml",
+        "text/xml",
+        "text/csv",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "image/svg+xml",
+    ]
+    COMPRESS_REGISTER = False  # mapper.compression decides per response
+    # Vendored files are sent as files; their validators must still answer conditional requests.
+    COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["static", "web.vendor"]
+    # Exports stream: gzip too, for the programs (GDAL among them) that know no other.
+    COMPRESS_ALGORITHM_STREAMING = ["zstd", "br", "gzip", "deflate"]

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,3 +26,5 @@ babel = Babel()
 login_manager = LoginManager()
 # Memory storage by default (per process); RATELIMIT_STORAGE_URI from MAPPER_REDIS_URL shares it.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# Registered by mapper.compression, which keeps signed-in answers uncompressed.
+compress = Compress()

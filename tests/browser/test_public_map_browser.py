@@ -99,3 +99,22 @@ def test_analysts_see_pending_reports_on_their_map(page, live_server, town, make
     page.uncheck("input[name=status][value=pending]")
     wait_redrawn(page, drawn)
     assert total(page) == 9
+
+
+def test_the_public_map_arrives_compressed(page, live_server, town):
+    encodings: dict[str, str | None] = {}
+
+    def note(response):
+        path = response.url.removeprefix(live_server).split("?")[0]
+        encodings[path] = response.headers.get("content-encoding")
+
+    page.on("response", note)
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total='9']")
+    page.wait_for_selector("#histogram[data-buckets]")
+    # Chromium asks for zstd and brotli; the scripts, styles and answers come that way.
+    assert encodings["/vendor/leaflet/leaflet.js"] in ("zstd", "br")
+    assert encodings["/vendor/leaflet/leaflet.css"] in ("zstd", "br")
+    assert encodings["/api/v1/clusters"] in ("zstd", "br", "gzip")
+    assert encodings["/api/v1/histogram"] in ("zstd", "br", "gzip")
+    assert encodings["/"] is None
