@@ -130,5 +130,5 @@ class Config:
     COMPRESS_REGISTER = False  # mapper.compression decides per response
     # Vendored files are sent as files; their validators must still answer conditional requests.
     COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["static", "web.vendor"]
-    # Exports stream: gzip too, for the programs (GDAL among them) that know no other.
+    # Exports stream: gzip too, for clients that accept nothing else.
     COMPRESS_ALGORITHM_STREAMING = ["zstd", "br", "gzip", "deflate"]
