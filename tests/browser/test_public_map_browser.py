@@ -118,3 +118,30 @@ def test_the_public_map_arrives_compressed(page, live_server, town):
     assert encodings["/api/v1/clusters"] in ("zstd", "br", "gzip")
     assert encodings["/api/v1/histogram"] in ("zstd", "br", "gzip")
     assert encodings["/"] is None
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"]
+        and inner["y"] >= outer["y"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_analysts_map_fits_a_laptop_screen(page, live_server, town, make_user, width):
+    """The filter panel wraps to more rows on the analysts' map; the map gives up the room,
+    so the timeline stays on screen and the count and legend stay on the map."""
+    page.set_viewport_size({"width": width, "height": 768})
+    sign_in(page, live_server, make_user("analyst"), PASSWORD)
+    page.goto(f"{live_server}/analyst?z=5&lat=12.5&lon=103&layer=hotspots")
+    page.wait_for_selector("#map[data-total]")
+    screen = {"x": 0, "y": 0, "width": width, "height": 768}
+    for control in ("#play", "#histogram", "#time-slider"):
+        assert inside(page.locator(control).bounding_box(), screen), control
+    assert page.evaluate("document.documentElement.scrollHeight") <= 768
+    map_box = page.locator("#map").bounding_box()
+    assert map_box["height"] >= 300
+    for overlay in ("#map-status", "#hotspot-legend"):
+        assert inside(page.locator(overlay).bounding_box(), map_box), overlay

@@ -62,6 +62,10 @@ def test_another_site_frames_the_filtered_map_and_sees_its_clusters(page, live_s
     frame.locator("#map[data-total]").wait_for()
     assert frame.locator("#map").get_attribute("data-total") == "6"
     assert frame.locator(".site-header").count() == 0
+    # The partner chose the filters: the embed shows the map, not the filter panel.
+    assert frame.locator("#map-filters").is_hidden()
+    map_box = frame.locator("#map").bounding_box()
+    assert map_box["height"] >= 300
     assert frame.locator(".marker-cluster").count() >= 1
 
 
