@@ -248,9 +248,29 @@
     paintHistogram();
     draw();
   });
-  map.on("moveend", function () { draw(); loadHistogram(); });
-  loadHistogram();
-  draw();
+  // With no view in the address, the map opens on the reports the filters match: one world
+  // view of clusters gives their bounds.
+  function fitToReports() {
+    var query = filters();
+    query.set("bbox", "-180,-85,180,85");
+    query.set("zoom", "2");
+    return getJson(api.clustersUrl, query).then(function (answer) {
+      var bounds = L.latLngBounds([]);
+      answer.features.forEach(function (f) {
+        var b = f.properties.bbox, c = f.geometry.coordinates;
+        if (b) { bounds.extend([b[1], b[0]]); bounds.extend([b[3], b[2]]); }
+        else bounds.extend([c[1], c[0]]);
+      });
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12, animate: false });
+    }).catch(function () {});
+  }
+  function start() {
+    map.on("moveend", function () { draw(); loadHistogram(); });
+    loadHistogram();
+    draw();
+  }
+  if (params.has("z") || params.has("bbox")) start();
+  else fitToReports().then(start);
   window.mapperPublicMap = {
     map: map,
     draw: draw,

@@ -79,6 +79,23 @@ def test_clusters_zoom_time_range_and_layers(page, live_server, town):
     assert "layer=hotspots" in page.url
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_with_no_view_in_the_address_the_map_opens_on_the_reports(page, live_server, town, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server}/")
+    page.wait_for_selector("#map[data-total]")
+    assert total(page) == 9
+    view = page.evaluate(
+        "(() => { const m = window.mapperPublicMap.map, b = m.getBounds();"
+        " return [m.getZoom(), b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    zoom, west, south, east, north = view
+    assert zoom >= 5
+    # Every public point (the town near 104.9 E, 11.6 N and the one at 100.5 E, 13.75 N) is
+    # in view, give or take the 2 km their public points may move.
+    assert west < 100.48 and east > 104.98 and south < 11.53 and north > 13.77
+
+
 def test_a_hostile_title_shows_as_text_in_its_popup(page, live_server, town):
     page.goto(f"{live_server}/?z=12&lat=13.75&lon=100.5")
     page.wait_for_selector("#map[data-total='1']")
