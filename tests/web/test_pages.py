@@ -29,6 +29,16 @@ def test_pages_load_only_local_scripts_and_styles(client):
             assert client.get(source).status_code == 200, source
 
 
+def test_pages_name_an_icon_the_app_serves(client):
+    """Browsers ask for /favicon.ico, a 404 in every log, unless the page names its icon."""
+    for path in ("/", "/report", "/auth/login"):
+        html = client.get(path).get_data(as_text=True)
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
+        assert icon, path
+        response = client.get(icon.group(1))
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+
+
 def test_leaflet_is_served_from_its_python_package(client):
     response = client.get("/vendor/leaflet/leaflet.js")
     assert response.status_code == 200 and b"Leaflet" in response.data[:500]
