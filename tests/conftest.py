@@ -9,10 +9,12 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from mapper import create_app
@@ -143,10 +145,20 @@ def live_db(app):
     with app.app_context():
         yield db.session
         db.session.remove()
-        with db.engine.begin() as conn:
-            # The audit table refuses TRUNCATE; replica mode (superuser) skips that trigger.
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(f"TRUNCATE {REPORT_TABLES} RESTART IDENTITY CASCADE"))
+        # A page of a browser test may still be reading when the test ends: TRUNCATE takes
+        # its tables' locks one by one, and a read taking them in another order is a
+        # deadlock that PostgreSQL settles by cancelling one side. Emptying is tried again.
+        for attempt in range(3):
+            try:
+                with db.engine.begin() as conn:
+                    # The audit table refuses TRUNCATE; replica mode (superuser) skips that
+                    # trigger.
+                    conn.execute(text("SET LOCAL session_replication_role = replica"))
+                    conn.execute(text(f"TRUNCATE {REPORT_TABLES} RESTART IDENTITY CASCADE"))
+                break
+            except DBAPIError as error:
+                if attempt == 2 or not isinstance(error.orig, psycopg.errors.DeadlockDetected):
+                    raise
 
 
 @pytest.fixture
