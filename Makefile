@@ -23,8 +23,8 @@ $(INSTALLED): requirements.txt setup.cfg pyproject.toml
 translations: $(COMPILED)
 
 update-translations: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o mapper/translations/messages.pot .
-	$(BIN)/pybabel update -i mapper/translations/messages.pot -d mapper/translations --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -w 100 -o mapper/translations/messages.pot .
+	$(BIN)/pybabel update -i mapper/translations/messages.pot -d mapper/translations --ignore-obsolete -w 100
 
 db-start: $(INSTALLED)
 	scripts/ensure-system-packages.sh postgis
