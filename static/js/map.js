@@ -9,6 +9,8 @@
   var slider = document.getElementById("time-slider");
   var play = document.getElementById("play");
   var legend = document.getElementById("hotspot-legend");
+  var fdrOption = document.getElementById("fdr-option");
+  var downloads = document.querySelectorAll("#downloads a");
   var api = element.dataset;
   var params = new URLSearchParams(window.location.search);
   var map = window.mapperMap(element, {});
@@ -29,6 +31,7 @@
   form.querySelectorAll("input[name=status]").forEach(function (box) {
     if (params.has("status")) box.checked = params.get("status").split(",").indexOf(box.value) >= 0;
   });
+  form.elements.fdr.checked = params.get("fdr") === "true";
 
   function filters() {
     var query = new URLSearchParams();
@@ -59,6 +62,7 @@
     state.delete("audience");
     state.set("layer", form.elements.layer.value);
     state.set("bucket", form.elements.bucket.value);
+    if (form.elements.fdr.checked) state.set("fdr", "true");
     state.set("z", String(map.getZoom()));
     state.set("lat", centre.lat.toFixed(4));
     state.set("lon", centre.lng.toFixed(4));
@@ -124,12 +128,28 @@
     return Math.max(18, Math.round((answer.cell_pixels || 16) * 0.75));
   }
 
+  // A hexagon's tooltip: its count, Gi* z-score and p-value, and its bin as the legend says it.
+  function hexagonTip(p) {
+    var tip = document.createElement("span"), bin = legend.querySelector(".bin-" + p.bin);
+    tip.textContent = [api.labelHexagon.replace("{count}", p.count.toLocaleString()),
+      "Gi* z = " + p.z.toFixed(2), "p = " + (p.p < 0.001 ? "< 0.001" : p.p.toFixed(3)),
+      bin ? bin.textContent : ""].join(" · ");
+    return tip;
+  }
+
   function hotspotLayer(collection) {
     return L.geoJSON(collection, { style: function (f) {
       return { color: "#555", weight: 0.5, fillOpacity: 0.6, fillColor: BIN_COLOURS[String(f.properties.bin)] };
     }, onEachFeature: function (f, shape) {
-      shape.bindTooltip(f.properties.count + " · z " + f.properties.z.toFixed(2));
+      shape.bindTooltip(function () { return hexagonTip(f.properties); });
     } });
+  }
+
+  // The downloads hold the reports the map counts: the same filters over the answer's cells.
+  function pointDownloads(answer, query) {
+    var wanted = filters();
+    wanted.set("bbox", answer.bbox ? answer.bbox.join(",") : query.get("bbox"));
+    downloads.forEach(function (link) { link.href = link.dataset.base + "?" + wanted.toString(); });
   }
 
   function draw() {
@@ -138,8 +158,11 @@
     element.setAttribute("aria-busy", "true");
     var path = kind === "heatmap" ? api.heatmapUrl : kind === "hotspots" ? api.hotspotsUrl : api.clustersUrl;
     var query = viewQuery();
-    if (kind === "hotspots") query.set("resolution", String(Math.min(9, Math.max(3, map.getZoom() - 3))));
-    legend.hidden = kind !== "hotspots";
+    // Hexagons some 20 to 50 pixels across: an H3 resolution is about 1.4 zooms finer than
+    // the one before it.
+    if (kind === "hotspots") query.set("resolution", String(Math.min(10, Math.max(0, Math.round((map.getZoom() - 1) * 0.72)))));
+    if (kind === "hotspots" && form.elements.fdr.checked) query.set("fdr", "true");
+    legend.hidden = fdrOption.hidden = kind !== "hotspots";
     if (request > 1) keepInUrl();  // a view the visitor chose, ready to share or bookmark
     return getJson(path, query).then(function (answer) {
       if (mine !== request) return;
@@ -149,6 +172,7 @@
       layer.addTo(map);
       status.textContent = status.dataset.labelCount.replace("{count}", answer.total.toLocaleString());
       element.dataset.total = String(answer.total);
+      pointDownloads(answer, query);
       element.dataset.drawn = String(mine);
       element.removeAttribute("aria-busy");
     }).catch(function () {
@@ -238,7 +262,7 @@
   });
 
   form.addEventListener("change", function (event) {
-    if (event.target.name === "bucket" || event.target.name !== "layer") loadHistogram();
+    if (event.target.name !== "layer" && event.target.name !== "fdr") loadHistogram();
     draw();
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); loadHistogram(); draw(); });

@@ -1,6 +1,9 @@
 """The maps in a real browser: server clusters, zoom on click, a time range dragged on the
 histogram, heatmap and hotspot layers, escaped popups, and what analysts see besides."""
 
+import csv
+import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -162,3 +165,78 @@ def test_the_analysts_map_fits_a_laptop_screen(page, live_server, town, make_use
     assert map_box["height"] >= 300
     for overlay in ("#map-status", "#hotspot-legend"):
         assert inside(page.locator(overlay).bounding_box(), map_box), overlay
+
+
+def downloaded_titles(page, live_server, fmt: str = "csv") -> list[str]:
+    href = page.get_attribute(f"#downloads a[href*='reports.{fmt}']", "href")
+    response = page.request.get(live_server + href)
+    assert response.ok, href
+    return [row["title"] for row in csv.DictReader(io.StringIO(response.text()))]
+
+
+def test_the_downloads_hold_the_reports_the_map_counts(page, live_server, town):
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    titles = downloaded_titles(page, live_server)
+    assert len(titles) == total(page) == 9
+    assert "Pending must not show" not in titles
+
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103&from=2023-01-01&to=2023-12-31")
+    page.wait_for_selector("#map[data-total]")
+    titles = downloaded_titles(page, live_server)
+    assert len(titles) == total(page) == 5
+
+    # A view of one town: the other town's report is neither counted nor downloaded.
+    page.goto(f"{live_server}/?z=11&lat=11.6&lon=104.93")
+    page.wait_for_selector("#map[data-total]")
+    titles = downloaded_titles(page, live_server)
+    assert len(titles) == total(page) == 8
+    assert all(title.startswith("Report ") for title in titles)
+
+
+def test_analysts_download_the_statuses_they_chose(page, live_server, town, make_user):
+    sign_in(page, live_server, make_user("analyst"), PASSWORD)
+    page.goto(f"{live_server}/analyst?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    titles = downloaded_titles(page, live_server)
+    assert len(titles) == total(page) == 10 and "Pending must not show" in titles
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.uncheck("input[name=status][value=pending]")
+    wait_redrawn(page, drawn)
+    titles = downloaded_titles(page, live_server)
+    assert len(titles) == total(page) == 9 and "Pending must not show" not in titles
+
+
+def test_hotspots_offer_the_fdr_correction_and_explain_each_hexagon(page, live_server, town):
+    page.goto(f"{live_server}/?z=7&lat=11.6&lon=104.9&layer=hotspots")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    assert page.is_visible("#fdr-option") and "fdr=" not in page.url
+    with page.expect_request(lambda r: "/api/v1/hotspots" in r.url and "fdr=true" in r.url):
+        page.check("input[name=fdr]")
+    page.wait_for_function("location.search.includes('fdr=true')")
+
+    page.hover(".leaflet-overlay-pane path")
+    tip = page.wait_for_selector(".leaflet-tooltip").text_content()
+    bins = page.locator("#hotspot-legend .bin").all_text_contents()
+    shape = r"\d+ reports · Gi\* z = -?\d+\.\d\d · p = (< 0\.001|[01]\.\d{3}) · (.+)"
+    assert re.fullmatch(shape, tip)
+    assert tip.split(" · ")[-1] in bins
+
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.check("input[name=layer][value=clusters]")
+    wait_redrawn(page, drawn)
+    assert page.is_hidden("#fdr-option")
+
+
+@pytest.mark.parametrize("zoom", [3, 7, 12])
+def test_hotspot_hexagons_are_drawn_large_enough_to_see_at_every_zoom(
+    page, live_server, town, zoom
+):
+    page.goto(f"{live_server}/?z={zoom}&lat=11.6&lon=104.93&layer=hotspots")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    widths = [
+        box["width"]
+        for path in page.locator(".leaflet-overlay-pane path").all()
+        if (box := path.bounding_box())
+    ]
+    assert widths and all(12 <= width <= 120 for width in widths), widths
