@@ -292,6 +292,50 @@ def _cells_where(
 ROLLUP_READS = {"enable_indexscan": "off", "enable_sort": "off", "effective_io_concurrency": "256"}
 
 
+Signed = dict[int, dict[int, int]]  # {tier: {period: +1 to add its rows, -1 to take them}}
+
+
+def signed_periods(plan_: Plan, yearly: bool) -> Signed | None:
+    """The plan's periods, with each run of days that fills more than half of its month read
+    as that month less the days outside the window, and each run of months filling more than
+    half of its year (where the level keeps years) as that year less the other months: a
+    window from the 3rd to the 28th reads one month and five days, not 26 days. Counts, sums
+    and id sums add and take away exactly; a cell's bounds come from the rows added, which
+    hold every point of the rows taken away, so they still hold every point of the cell.
+    None for a window open at one end."""
+    ranges = [*plan_.days, *plan_.monthly, *([plan_.years] if plan_.years is not None else [])]
+    if any(first is None or stop is None for first, stop in ranges):
+        return None
+    signed: Signed = {YEAR: {}, MONTH: {}, DAY: {}}
+
+    def add(tier: int, periods, sign: int) -> None:
+        for period in periods:
+            signed[tier][period] = signed[tier].get(period, 0) + sign
+
+    def fill(tier, outer_tier, outer, start, stop, first, last) -> None:
+        """Add periods [first, last) of `tier` inside `outer` of `outer_tier`, which spans
+        [start, stop), as they are or as `outer` less the rest, whichever reads fewer."""
+        inside = last - first
+        if outer_tier is not None and 1 + (stop - start - inside) < inside:
+            add(outer_tier, [outer], 1)
+            add(tier, [*range(start, first), *range(last, stop)], -1)
+        else:
+            add(tier, range(first, last), 1)
+
+    if plan_.years is not None:
+        add(YEAR, range(*plan_.years), 1)
+    for first, stop in plan_.monthly:
+        for year in range(first // 12, (stop - 1) // 12 + 1):
+            start = year * 12
+            piece = max(first, start), min(stop, start + 12)
+            fill(MONTH, YEAR if yearly else None, year, start, start + 12, *piece)
+    for first, stop in plan_.days:
+        for month in range(_month_number(first), _month_number(stop - 1) + 1):
+            start, end = _month_start_day(month), _month_start_day(month + 1)
+            fill(DAY, MONTH, month, start, end, max(first, start), min(stop, end))
+    return {tier: {p: c for p, c in periods.items() if c} for tier, periods in signed.items()}
+
+
 def _rollup_sql(
     cells: CellRange, audience: Audience, plan_: Plan, categories: list[int]
 ) -> tuple[str, dict]:
@@ -300,16 +344,34 @@ def _rollup_sql(
     sums = "category, n, sx, sy, west, south, east, north, sid"
     parts = []
 
-    def part(tier: int, periods: str) -> None:
+    def part(tier: int, periods: str, sign: int = 1) -> None:
         cell, base = _cells_where(cells, tier, audience, categories, params)
-        parts.append(f"SELECT {cell}, {sums} {base} AND {periods}")
+        if sign == 1:
+            parts.append(f"SELECT {cell}, {sums} {base} AND {periods}")
+            return
+        # Rows taken away: their counts and sums with the sign, and no bounds (NULL, of the
+        # column's type, which min() and max() pass over).
+        values = ", ".join(f"{sign} * {v} AS {v}" for v in ("n", "sx", "sy"))
+        bounds = ", ".join(
+            f"CASE WHEN false THEN {b} END AS {b}" for b in ("west", "south", "east", "north")
+        )
+        taken = f"category, {values}, {bounds}, {sign} * sid AS sid"
+        parts.append(f"SELECT {cell}, {taken} {base} AND {periods}")
 
-    if plan_.years is not None:
-        part(YEAR, _period_clause(YEAR, plan_.years, params, "y"))
-    for i, months in enumerate(plan_.monthly):
-        part(MONTH, _period_clause(MONTH, months, params, f"m{i}"))
-    for i, days in enumerate(plan_.days):
-        part(DAY, _period_clause(DAY, days, params, f"d{i}"))
+    signed = signed_periods(plan_, source_level(YEAR, cells.level) is not None)
+    if signed is not None:
+        for tier, name in ((YEAR, "y"), (MONTH, "m"), (DAY, "d")):
+            for sign in sorted(set(signed[tier].values()), reverse=True):
+                key = f"{name}{'_less' if sign < 0 else ''}{abs(sign)}"
+                params[key] = sorted(p for p, c in signed[tier].items() if c == sign)
+                part(tier, f"period = ANY(CAST(:{key} AS integer[]))", sign)
+    else:
+        if plan_.years is not None:
+            part(YEAR, _period_clause(YEAR, plan_.years, params, "y"))
+        for i, months in enumerate(plan_.monthly):
+            part(MONTH, _period_clause(MONTH, months, params, f"m{i}"))
+        for i, days in enumerate(plan_.days):
+            part(DAY, _period_clause(DAY, days, params, f"d{i}"))
     if not parts:
         return "", params
     return (

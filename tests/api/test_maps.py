@@ -111,6 +111,10 @@ FILTERS = [
     {"from": "2024-01-01"},
     {"to": "2024-12-31"},
     {"category": "debt-bondage", "from": "2023-11-20", "to": "2025-12-31"},
+    # Most of a month or a year: read as the month or year less the days or months around.
+    {"from": "2024-01-03", "to": "2024-01-28"},
+    {"from": "2024-02-02", "to": "2024-11-27"},
+    {"from": "2023-03-03", "to": "2025-10-28", "category": "forced-labour"},
 ]
 
 
@@ -141,6 +145,7 @@ def _listed_categories(parent: str | None) -> list[str]:
         {"category": "forced-labour"},
         {"from": "2024-01-15", "to": "2025-06-10"},  # partial months at both ends
         {"from": "2023-12-15", "to": "2026-01-10"},  # whole years and days around them
+        {"from": "2024-02-02", "to": "2025-11-27"},  # most of a month, most of a year
         {"q": "site"},  # counted from reports, not rollups
     ],
 )

@@ -1,11 +1,16 @@
 """A view read from the rollups costs what its cells hold, not what the rest of the world holds,
 and windows open at one end still reach every report."""
 
+import random
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 from sqlalchemy import event, text
 
 from mapper.extensions import db
 from mapper.geo.cells import cell_of
+from mapper.query import grid
+from mapper.query.filters import ReportFilters
 
 TOWN = (13.66, 102.56)  # (lat, lon)
 VIEW = {"zoom": "11", "bbox": "102.4,13.5,102.8,13.8"}  # level 13: every tier has rows there
@@ -153,3 +158,59 @@ def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(
     assert answer["total"] == 6 and answer["cell_pixels"] == 16
     assert {s for read, s in settings if read == "rollups"} == {("off", "off")}
     assert {s for read, s in settings if read == "reports"} == {("on", "on")}
+
+
+def _days_of(tier: int, period: int) -> range:
+    if tier == grid.DAY:
+        return range(period, period + 1)
+    if tier == grid.MONTH:
+        return range(grid._month_start_day(period), grid._month_start_day(period + 1))
+    return range(grid._month_start_day(period * 12), grid._month_start_day(period * 12 + 12))
+
+
+def _window(first: date, last: date) -> ReportFilters:
+    start = datetime.combine(first, datetime.min.time(), UTC)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
+    return ReportFilters(None, start, end, (), (), None)
+
+
+def test_signed_periods_cover_each_day_of_the_window_once_and_read_fewer_periods(db_session):
+    """Whatever the window, the periods added less those taken away count every day inside it
+    once and no day outside it; a window filling most of its month reads that month and the
+    few days around, not each of its days."""
+    audience = grid.Audience(("published", "verified"), exact=False)
+    chosen = random.Random(7)
+    windows = [
+        (date(2024, 1, 3), date(2024, 1, 28)),
+        (date(2024, 2, 2), date(2024, 11, 27)),
+        (date(2023, 3, 3), date(2025, 10, 28)),
+        (date(2024, 1, 1), date(2024, 12, 31)),
+        (date(2024, 1, 31), date(2024, 2, 1)),
+    ]
+    for _ in range(300):
+        first = date(2020, 1, 1) + timedelta(days=chosen.randrange(2000))
+        windows.append((first, first + timedelta(days=chosen.randrange(1, 1900))))
+    for first, last in windows:
+        plan_ = grid.plan(_window(first, last), audience, 13, ())
+        for yearly in (True, False):
+            signed = grid.signed_periods(plan_, yearly)
+            if not yearly:  # no year is read but the plan's whole years
+                assert set(signed[grid.YEAR]) == set(range(*(plan_.years or (0, 0))))
+            covered: dict[int, int] = {}
+            for tier, periods in signed.items():
+                for period, sign in periods.items():
+                    for day in _days_of(tier, period):
+                        covered[day] = covered.get(day, 0) + sign
+            inside = range((first - grid.EPOCH).days, (last - grid.EPOCH).days + 1)
+            assert {d: c for d, c in covered.items() if c} == dict.fromkeys(inside, 1)
+    plan_ = grid.plan(_window(date(2024, 1, 3), date(2024, 1, 28)), audience, 13, ())
+    signed = grid.signed_periods(plan_, True)
+    assert signed[grid.MONTH] == {grid._month_number((date(2024, 1, 1) - grid.EPOCH).days): 1}
+    assert sorted(signed[grid.DAY].values()) == [-1] * 5  # 1st, 2nd, 29th, 30th and 31st
+
+
+def test_windows_open_at_one_end_are_read_as_they_are(db_session):
+    audience = grid.Audience(("published", "verified"), exact=False)
+    start = datetime(2024, 1, 3, tzinfo=UTC)
+    plan_ = grid.plan(ReportFilters(None, start, None, (), (), None), audience, 13, ())
+    assert grid.signed_periods(plan_, True) is None
