@@ -174,6 +174,14 @@ def _expansion_zoom(cell: grid.Cell, zoom: int) -> int:
     return min(max(split - CLUSTER_LEVEL_OFFSET, zoom + 1), MAX_ZOOM)
 
 
+# Many single reports are read through a bitmap of their keys, from which the server asks the
+# disk for the table's pages ahead, where an index scan reads them one at a time: at
+# 10,000,000 reports from a cold start, views of 22 to 89 single reports took 9.4 ms instead
+# of 15.3 at most. A few are read by key without the two statements the settings cost.
+SINGLES_PREFETCHED = 16
+SINGLES_READS = {"enable_indexscan": "off", "effective_io_concurrency": "256"}
+
+
 def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell]) -> dict:
     """{(x, y): feature} for cells holding exactly one matching report. A cell's sum of
     report ids is then that report's id: one read by key per cell, whatever the index of
@@ -181,7 +189,12 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     if not singles:
         return {}
     cell_of_report = {c.sid: (c.x, c.y) for c in singles}
-    rows = db.session.execute(single_reports_statement(req, list(cell_of_report))).all()
+    statement = single_reports_statement(req, list(cell_of_report))
+    if len(singles) < SINGLES_PREFETCHED:
+        rows = db.session.execute(statement).all()
+    else:
+        with grid.local_settings(SINGLES_READS):
+            rows = db.session.execute(statement).all()
     found = {}
     for row in rows:
         key = cell_of(row.lon, row.lat, cells.level)

@@ -13,23 +13,24 @@ from datetime import datetime
 
 import geojson
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, any_, func, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mapper.errors import MapperError
 from mapper.extensions import db
-from mapper.models import Category, Report, report_categories
+from mapper.models import Category, Report
 from mapper.query.filters import ReportFilters, filter_clauses
 from mapper.query.visibility import visible_statuses
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 
-# Each report's category slugs in display order.
+# Each report's category slugs in display order, from the ids the report row carries (kept
+# by the database from its links): the few dozen categories are in memory, where each
+# report's links would be looked up in their own table, a page read per report when cold.
 CATEGORY_SLUGS = (
     select(func.array_agg(aggregate_order_by(Category.slug, Category.position)))
-    .join(report_categories, report_categories.c.category_id == Category.id)
-    .where(report_categories.c.report_id == Report.id)
+    .where(Category.id == any_(Report.category_ids))
     .scalar_subquery()
 )
 

@@ -214,3 +214,39 @@ def test_windows_open_at_one_end_are_read_as_they_are(db_session):
     start = datetime(2024, 1, 3, tzinfo=UTC)
     plan_ = grid.plan(ReportFilters(None, start, None, (), (), None), audience, 13, ())
     assert grid.signed_periods(plan_, True) is None
+
+
+def test_many_single_reports_are_read_together_each_as_itself(client, db_session, make_report):
+    made = {}
+    for i in range(20):
+        # Half a degree apart: each stays alone in its cell wherever its public point falls.
+        lat, lon = TOWN[0] + (i // 5) * 0.5, TOWN[1] + (i % 5) * 0.5
+        report = make_report(
+            "published",
+            latitude=lat,
+            longitude=lon,
+            categories=["debt-bondage", "forced-labour"],
+            occurred_at="2024-05-05T08:00:00+00:00",
+        )
+        made[report.reference] = report
+    settings = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT reports.id"):
+            with cursor.connection.cursor() as probe:
+                probe.execute("SELECT current_setting('enable_indexscan')")
+                settings.append(probe.fetchone()[0])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        view = {"zoom": "9", "bbox": "102.3,13.4,105.0,15.4"}
+        answer = client.get("/api/v1/clusters", query_string=view).get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    singles = [f for f in answer["features"] if not f["properties"]["cluster"]]
+    assert len(singles) == answer["total"] == 20
+    assert {f["properties"]["reference"] for f in singles} == set(made)
+    for feature in singles:
+        # In the categories' display order, whatever order they were given in.
+        assert feature["properties"]["categories"] == ["forced-labour", "debt-bondage"]
+    assert settings == ["off"]
