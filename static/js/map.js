@@ -160,7 +160,8 @@
     var query = viewQuery();
     // Hexagons some 20 to 50 pixels across: an H3 resolution is about 1.4 zooms finer than
     // the one before it.
-    if (kind === "hotspots") query.set("resolution", String(Math.min(10, Math.max(0, Math.round((map.getZoom() - 1) * 0.72)))));
+    var resolution = Math.min(10, Math.max(0, Math.round((map.getZoom() - 1) * 0.72)));
+    if (kind === "hotspots") query.set("resolution", String(resolution));
     if (kind === "hotspots" && form.elements.fdr.checked) query.set("fdr", "true");
     legend.hidden = fdrOption.hidden = kind !== "hotspots";
     if (request > 1) keepInUrl();  // a view the visitor chose, ready to share or bookmark
