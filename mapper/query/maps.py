@@ -174,12 +174,12 @@ def _expansion_zoom(cell: grid.Cell, zoom: int) -> int:
     return min(max(split - CLUSTER_LEVEL_OFFSET, zoom + 1), MAX_ZOOM)
 
 
-# Many single reports are read through a bitmap of their keys, from which the server asks the
-# disk for the table's pages ahead, where an index scan reads them one at a time: at
-# 10,000,000 reports from a cold start, views of 22 to 89 single reports took 9.4 ms instead
-# of 15.3 at most. A few are read by key without the two statements the settings cost.
+# Many single reports are read as rollup rows are (grid.ROLLUP_READS): through a bitmap of
+# their keys, from which the server asks the disk for the table's pages ahead, where an index
+# scan reads them one at a time. At 10,000,000 reports from a cold start, views of 22 to 89
+# single reports took 9.4 ms instead of 15.3 at most. A few are read by key without the two
+# statements the settings cost.
 SINGLES_PREFETCHED = 16
-SINGLES_READS = {"enable_indexscan": "off", "effective_io_concurrency": "256"}
 
 
 def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell]) -> dict:
@@ -193,7 +193,7 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     if len(singles) < SINGLES_PREFETCHED:
         rows = db.session.execute(statement).all()
     else:
-        with grid.local_settings(SINGLES_READS):
+        with grid.local_settings(grid.ROLLUP_READS):
             rows = db.session.execute(statement).all()
     found = {}
     for row in rows:
