@@ -145,6 +145,26 @@
     } });
   }
 
+  // On a phone the filters fold behind one button, which counts those in use.
+  var toggle = document.getElementById("filters-toggle");
+  var inUse = document.getElementById("filters-active");
+  function folds() { return toggle !== null && toggle.offsetParent !== null; }
+  function fold(open) {
+    form.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    map.invalidateSize();  // the map took or gave back the panel's room
+  }
+  if (toggle) toggle.addEventListener("click", function () { fold(!form.classList.contains("open")); });
+  function countInUse() {
+    if (!inUse) return;
+    var count = 0;
+    filters().forEach(function (value, name) { if (name !== "status" && name !== "audience") count += 1; });
+    var boxes = form.querySelectorAll("input[name=status]");
+    if (Array.prototype.some.call(boxes, function (box) { return box.checked !== box.defaultChecked; })) count += 1;
+    inUse.textContent = count.toLocaleString();
+    inUse.hidden = count === 0;
+  }
+
   // The downloads hold the reports the map counts: the same filters over the answer's cells.
   function pointDownloads(answer, query) {
     var wanted = filters();
@@ -165,6 +185,7 @@
     if (kind === "hotspots" && form.elements.fdr.checked) query.set("fdr", "true");
     legend.hidden = fdrOption.hidden = kind !== "hotspots";
     if (request > 1) keepInUrl();  // a view the visitor chose, ready to share or bookmark
+    countInUse();
     return getJson(path, query).then(function (answer) {
       if (mine !== request) return;
       if (layer) map.removeLayer(layer);
@@ -266,7 +287,12 @@
     if (event.target.name !== "layer" && event.target.name !== "fdr") loadHistogram();
     draw();
   });
-  form.addEventListener("submit", function (event) { event.preventDefault(); loadHistogram(); draw(); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (folds()) fold(false);  // on a phone, back to the map the filters were set for
+    loadHistogram();
+    draw();
+  });
   document.getElementById("clear-time").addEventListener("click", function () {
     form.elements.from.value = "";
     form.elements.to.value = "";

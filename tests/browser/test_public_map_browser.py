@@ -240,3 +240,34 @@ def test_hotspot_hexagons_are_drawn_large_enough_to_see_at_every_zoom(
         if (box := path.bounding_box())
     ]
     assert widths and all(12 <= width <= 120 for width in widths), widths
+
+
+def test_on_a_phone_the_filters_fold_behind_a_button_that_counts_them(page, live_server, town):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/?z=7&lat=12.5&lon=103&from=2023-06-01")
+    page.wait_for_selector("#map[data-total='6']")
+    toggle = page.locator("#filters-toggle")
+    assert not page.is_visible("select[name=category]")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.text_content("#filters-active") == "1"  # the date in the shared address
+    assert page.locator("#map").bounding_box()["height"] >= 500
+
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.is_visible("select[name=category]")
+    screen = {"x": 0, "y": 0, "width": 390, "height": 844}
+    assert inside(page.locator("#map-filters button[type=submit]").bounding_box(), screen)
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.fill("input[name=to]", "2024-01-01")
+    page.click("#map-filters button[type=submit]")
+    wait_redrawn(page, drawn)
+    assert total(page) == 2
+    assert not page.is_visible("select[name=category]")
+    assert page.text_content("#filters-active") == "2"
+
+
+def test_on_a_wide_screen_the_filters_stay_open(page, live_server, town):
+    page.goto(f"{live_server}/?z=7&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    assert not page.is_visible("#filters-toggle")
+    assert page.is_visible("select[name=category]")
