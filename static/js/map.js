@@ -289,7 +289,10 @@
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (folds()) fold(false);  // on a phone, back to the map the filters were set for
+    var drawn = request;
+    // On a phone, back to the map the filters were set for; a map that grew redraws itself.
+    if (folds()) fold(false);
+    if (request !== drawn) return;
     loadHistogram();
     draw();
   });

@@ -257,11 +257,16 @@ def test_on_a_phone_the_filters_fold_behind_a_button_that_counts_them(page, live
     assert page.is_visible("select[name=category]")
     screen = {"x": 0, "y": 0, "width": 390, "height": 844}
     assert inside(page.locator("#map-filters button[type=submit]").bounding_box(), screen)
-    drawn = page.get_attribute("#map", "data-drawn")
     page.fill("input[name=to]", "2024-01-01")
+    page.wait_for_load_state("networkidle")
+    drawn = page.get_attribute("#map", "data-drawn")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/clusters" in r.url else None)
     page.click("#map-filters button[type=submit]")
     wait_redrawn(page, drawn)
+    page.wait_for_load_state("networkidle")
     assert total(page) == 2
+    assert len(asked) == 1, asked  # one answer for the view, on a slow connection too
     assert not page.is_visible("select[name=category]")
     assert page.text_content("#filters-active") == "2"
 
