@@ -11,6 +11,8 @@ keepalive = 30
 # Access log without client addresses or query strings: logs must not identify reporters.
 accesslog = os.environ.get("MAPPER_ACCESS_LOG", "-") or None
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# Nor the tiles' paths, which name the areas looked at.
+logger_class = "mapper.access_log.AccessLog"
 
 
 def post_worker_init(worker):
