@@ -251,7 +251,8 @@ def main() -> None:
                 print(f"\n== {size:,} reports (already in the database)", flush=True)
             else:
                 raise SystemExit(f"the database holds {loaded:,} reports, more than {size:,}")
-            with gunicorn(url) as base:
+            # No base map: the browser timing is of the app's own answers.
+            with gunicorn(url, MAPPER_TILE_URL="") as base:
                 timed_get(f"{base}/api/v1/clusters?zoom=2")  # warm the workers
                 ours = run_endpoints(base, chosen)
                 # The same requests again: what they cost once the pages they read are in

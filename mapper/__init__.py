@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SQLALCHEMY_DATABASE_URI"] = embedded_cluster(app.config).url
 
-    from mapper import auth, cli, compression, errors, extensions, i18n, partners, security
+    from mapper import auth, cli, compression, errors, extensions, i18n, partners, security, tiles
     from mapper.admin import bp as admin_bp
     from mapper.api import bp as api_bp
     from mapper.channels.openrosa import bp as openrosa_bp
@@ -62,4 +62,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(embed_bp, url_prefix="/embed")
     app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
     app.register_blueprint(openrosa_bp, url_prefix="/openrosa")
+    app.register_blueprint(tiles.bp, url_prefix="/tiles")
+    app.jinja_env.globals["tile_url"] = tiles.page_tile_url
     return app

@@ -63,6 +63,13 @@ class Config:
     MAPPER_TILE_ATTRIBUTION = os.environ.get(
         "MAPPER_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
     )
+    # Pages ask the app for tiles and the app asks the tile server, so that visitors'
+    # addresses and the areas they look at stay here; tiles are kept on disk for a while.
+    MAPPER_TILE_PROXY = os.environ.get("MAPPER_TILE_PROXY", "true").lower() != "false"
+    MAPPER_TILE_CACHE_DAYS = _env_float("MAPPER_TILE_CACHE_DAYS", 7.0)
+    MAPPER_TILE_CACHE_MB = _env_float("MAPPER_TILE_CACHE_MB", 1024.0)
+    MAPPER_TILE_CACHE_DIR = os.environ.get("MAPPER_TILE_CACHE_DIR") or None
+    MAPPER_TILE_RATE_LIMIT = os.environ.get("MAPPER_TILE_RATE_LIMIT", "1200 per minute")
     MAPPER_QUICK_EXIT_URL = os.environ.get("MAPPER_QUICK_EXIT_URL", "https://www.wikipedia.org/")
     MAPPER_DEFAULT_PHONE_REGION = os.environ.get("MAPPER_DEFAULT_PHONE_REGION") or None
     # Likely duplicates: this close in space and time, sharing a category (or a contact).

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 
+from mapper.tiles import proxied
+
 
 def _tile_origin(tile_url: str) -> str:
     parts = urlsplit(tile_url.replace("{s}", "a"))
@@ -17,7 +19,8 @@ FRAMEABLE = {"embed.embedded_map"}
 
 
 def init_app(app: Flask) -> None:
-    tiles = _tile_origin(app.config["MAPPER_TILE_URL"])
+    # Where the app stands in for the tile server, pages load images from it alone.
+    tiles = "" if proxied(app) else _tile_origin(app.config["MAPPER_TILE_URL"])
     directives = [
         "default-src 'self'",
         "script-src 'self'",

@@ -63,8 +63,59 @@ class RequestPerContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+class TileServer:
+    """A tile server on this machine, answering every tile with one small PNG (or, as told,
+    with an error or a page), and noting each request's path and headers."""
+
+    def __init__(self) -> None:
+        import io
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from PIL import Image
+
+        image = io.BytesIO()
+        Image.new("RGB", (256, 256), (170, 211, 223)).save(image, "PNG")
+        self.png = image.getvalue()
+        self.answer = "tile"  # or "error", "page", "none"
+        self.requests: list[tuple[str, dict]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests.append((self.path, dict(self.headers)))
+                status, kind, body = {
+                    "tile": (200, "image/png", server.png),
+                    "error": (500, "text/plain", b"overloaded"),
+                    "page": (200, "image/png", b"<html><script>alert(1)</script></html>"),
+                    "none": (404, "text/plain", b"no tile"),
+                }[server.answer]
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.template = f"http://127.0.0.1:{self.http.server_port}/{{z}}/{{x}}/{{y}}.png"
+
+    def paths(self) -> list[str]:
+        return [path for path, _headers in self.requests]
+
+
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def tile_server():
+    server = TileServer()
+    yield server
+    server.http.shutdown()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory, tile_server):
     app = create_app(
         {
             "MAPPER_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
@@ -78,6 +129,7 @@ def app(database_url, tmp_path_factory):
             "MAPPER_SMSSYNC_SECRET": "smssync-test-secret",
             "MAPPER_FRONTLINESMS_SECRET": "frontline-test-secret",
             "MAPPER_AFRICASTALKING_TOKEN": "africastalking-test-token",
+            "MAPPER_TILE_URL": tile_server.template,
         }
     )
     app.test_client_class = RequestPerContextClient
@@ -89,8 +141,9 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url, tmp_path_factory):
-    """The app under gunicorn, as in production, on the test database."""
+def live_server(app, database_url, tmp_path_factory, tile_server):
+    """The app under gunicorn, as in production, on the test database, with the tile
+    server above behind it."""
     from benchmarks.common import gunicorn
 
     var = str(tmp_path_factory.mktemp("var"))
@@ -101,6 +154,7 @@ def live_server(app, database_url, tmp_path_factory):
         MAPPER_QUICK_EXIT_URL="about:blank",
         MAPPER_VAR_DIR=var,
         MAPPER_ROLLUP_FOLD_SECONDS="0",
+        MAPPER_TILE_URL=tile_server.template,
     ) as url:
         yield url
 

@@ -95,7 +95,8 @@ def offline_map(
     # Nothing from a CDN: the instance's resource lists replace folium's defaults.
     fmap.default_js = []
     fmap.default_css = []
-    folium.TileLayer(tiles=tile_url, attr=tile_attribution, name="tiles").add_to(fmap)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name="tiles").add_to(fmap)
     ReportClusters(data).add_to(fmap)
     figure = fmap.get_root()
     figure.title = title

@@ -26,6 +26,7 @@ CASES = {
     "web.health": [("GET", "/healthz", None, EVERYONE, 200)],
     "web.vendor": [("GET", "/vendor/leaflet/leaflet.js", None, EVERYONE, 200)],
     "static": [("GET", "/static/js/map.js", None, EVERYONE, 200)],
+    "tiles.tile": [("GET", "/tiles/0/0/0", None, EVERYONE, 200)],
     "report_form.report_form": [("GET", "/report", None, EVERYONE, 200)],
     "report_form.submit_report": [("POST", "/report", {"title": "x"}, EVERYONE, 200)],
     "api.create_report": [("POST", "/api/v1/reports", "json", EVERYONE, 201)],

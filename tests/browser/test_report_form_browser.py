@@ -69,3 +69,16 @@ def test_form_fits_a_narrow_phone_screen(browser, live_server):
     page.locator("#submit-report").scroll_into_view_if_needed()
     assert page.is_visible("#submit-report")
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/report", "/"])
+def test_the_map_shows_its_base_layer_without_the_browser_leaving_the_site(
+    page, live_server, tile_server, path
+):
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{live_server}{path}")
+    page.wait_for_selector("img.leaflet-tile-loaded")
+    sources = page.eval_on_selector_all("img.leaflet-tile-loaded", "tiles => tiles.map(t => t.src)")
+    assert sources and all(src.startswith(f"{live_server}/tiles/") for src in sources)
+    assert [url for url in asked if not url.startswith(live_server)] == []

@@ -298,3 +298,12 @@ def test_full_csv_has_exact_points_and_the_moment_of_arrival(
     assert datetime.fromisoformat(published["received"]) == received
     assert published["occurred_at"] == "2024-05-01T10:00:00+00:00"
     assert PHONE not in path.read_text()
+
+
+def test_offline_map_without_a_tile_server_has_no_base_layer():
+    from mapper.exports.offline import offline_map
+
+    bare = offline_map([], "Reports", "", "")
+    tiled = offline_map([], "Reports", "https://t.example/{z}/{x}/{y}.png", "©")
+    assert "<title>Reports</title>" in bare and "t.example" in tiled
+    assert tiled.count("L.tileLayer(") == bare.count("L.tileLayer(") + 1
