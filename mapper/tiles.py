@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, Response, current_app, url_for
 from flask_limiter.util import get_remote_address
 
 from mapper.extensions import limiter
+from mapper.forms.photos import KINDS, sniff
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +55,8 @@ def page_tile_url() -> str:
 def image_type(data: bytes) -> str | None:
     """The media type of a PNG, JPEG or WebP image; None for anything else (an error page,
     markup), which is never passed on."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    kind = sniff(data)
+    return KINDS[kind][0] if kind else None
 
 
 class TileStore:
