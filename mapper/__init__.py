@@ -21,6 +21,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["MAPPER_ENV"] == "production" and not os.environ.get("MAPPER_SECRET_KEY"):
         raise RuntimeError("MAPPER_SECRET_KEY must be set in production")
+    proxies = app.config["MAPPER_TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         from mapper.dbcluster import embedded_cluster
 

@@ -43,6 +43,10 @@ class Config:
     """Defaults that suit development; every value can come from the environment."""
 
     MAPPER_ENV = os.environ.get("MAPPER_ENV", "development")
+    # Reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed: with none, those headers (which anybody can send) are ignored, and behind one
+    # every visitor would otherwise share the proxy's address and its rate limits.
+    MAPPER_TRUSTED_PROXIES = int(os.environ.get("MAPPER_TRUSTED_PROXIES") or 0)
     MAPPER_VAR_DIR = os.environ.get("MAPPER_VAR_DIR", str(ROOT / "var"))
     SECRET_KEY = _secret_key(Path(MAPPER_VAR_DIR))
     SQLALCHEMY_DATABASE_URI = os.environ.get("MAPPER_DATABASE_URL")

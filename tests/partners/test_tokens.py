@@ -129,3 +129,30 @@ def test_public_reads_allow_any_site_to_fetch_them(client, path):
 def test_no_cors_on_writes_pages_or_analyst_views(client, method, path):
     response = getattr(client, method)(path, headers={"Origin": "https://partner.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(database_url, tmp_path):
+    from mapper import create_app
+
+    def statuses(proxies: int) -> list[int]:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "SECRET_KEY": "test-secret",
+                "MAPPER_VAR_DIR": str(tmp_path),
+                "MAPPER_TRUSTED_PROXIES": proxies,
+                "MAPPER_PUBLIC_RATE_LIMIT": "2 per minute",
+                "RATELIMIT_ENABLED": True,
+            }
+        )
+        client = app.test_client()
+        visitors = ["198.51.100.1", "198.51.100.1", "198.51.100.2", "198.51.100.2"]
+        return [
+            client.get("/api/v1/categories", headers={"X-Forwarded-For": v}).status_code
+            for v in visitors
+        ]
+
+    # Without a trusted proxy the header is anybody's to send and means nothing: one address.
+    assert statuses(0) == [200, 200, 429, 429]
+    assert statuses(1) == [200, 200, 200, 200]
