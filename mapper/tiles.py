@@ -44,12 +44,18 @@ def proxied(app: Flask) -> bool:
     return bool(app.config["MAPPER_TILE_URL"]) and bool(app.config["MAPPER_TILE_PROXY"])
 
 
+def tile_prefix() -> str:
+    """The path the app serves tiles under, "" where it does not stand in for a tile server."""
+    if not proxied(current_app):
+        return ""
+    return url_for("tiles.tile", z=0, x=0, y=0).removesuffix("0/0/0")
+
+
 def page_tile_url() -> str:
     """The tile URL template pages give Leaflet: the app's own, or the tile server's where
     the app does not stand in for it ("" for no base map)."""
-    if not proxied(current_app):
-        return current_app.config["MAPPER_TILE_URL"]
-    return url_for("tiles.tile", z=0, x=0, y=0).removesuffix("0/0/0") + "{z}/{x}/{y}"
+    prefix = tile_prefix()
+    return prefix + "{z}/{x}/{y}" if prefix else current_app.config["MAPPER_TILE_URL"]
 
 
 def image_type(data: bytes) -> str | None:

@@ -31,6 +31,7 @@ from mapper.extensions import csrf, db
 from mapper.forms import service
 from mapper.forms.photos import MAX_BYTES, discard
 from mapper.models import Photo, Report
+from mapper.tiles import tile_prefix
 from mapper.web import status_labels
 
 bp = Blueprint("volunteer", __name__)
@@ -172,7 +173,12 @@ def service_worker():
         url_for("web.vendor", package="leaflet", filename="images/marker-icon.png"),
         url_for("web.vendor", package="leaflet", filename="images/marker-shadow.png"),
     ]
-    script = render_template("volunteer/sw.js", shell=json.dumps(shell), assets=json.dumps(assets))
+    script = render_template(
+        "volunteer/sw.js",
+        shell=json.dumps(shell),
+        assets=json.dumps(assets),
+        tiles=json.dumps(tile_prefix()),
+    )
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = url_for(".home")

@@ -1,11 +1,16 @@
 // The volunteer app's service worker. Pages come from the network while there is one (and
 // are kept for later); without a connection the kept copy is shown. Scripts, styles and map
-// assets are served from the cache and refreshed in the background.
+// assets are served from the cache and refreshed in the background. Base-map tiles seen
+// while online are kept, the latest few thousand, so that the map of the places a volunteer
+// has looked at still shows without a connection.
 "use strict";
 var CACHE = "mapper-volunteer";  // volunteer.js deletes it on sign-out
 var SCOPE = new URL(self.registration.scope).pathname;
 var SHELL = {{ shell|safe }};
 var ASSETS = {{ assets|safe }};
+var TILES = {{ tiles|safe }};  // where the app serves tiles; "" when they come from elsewhere
+var MOST_TILES = 3000;
+var tilesKept = 0;
 
 function keep(cache, url) {
   // A redirect (to the sign-in page, once signed out) is not followed: the sign-in page
@@ -50,6 +55,37 @@ function cacheFirst(event) {
   });
 }
 
+function isTile(url) {
+  return TILES !== "" && new URL(url).pathname.indexOf(TILES) === 0;
+}
+
+function trimTiles(cache) {
+  // Oldest first: a cache lists its entries in the order they were put.
+  return cache.keys().then(function (keys) {
+    var tiles = keys.filter(function (key) { return isTile(key.url); });
+    var extra = tiles.slice(0, Math.max(0, tiles.length - MOST_TILES));
+    return Promise.all(extra.map(function (key) { return cache.delete(key); }));
+  });
+}
+
+function tile(event) {
+  var request = event.request;
+  return caches.match(request.url).then(function (kept) {
+    if (kept) return kept;
+    return fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then(function (cache) {
+          return cache.put(request.url, copy).then(function () {
+            if (++tilesKept % 100 === 0) return trimTiles(cache);
+          });
+        }));
+      }
+      return response;
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
@@ -61,4 +97,5 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (ASSETS.indexOf(url.pathname) !== -1) event.respondWith(cacheFirst(event));
+  else if (isTile(request.url)) event.respondWith(tile(event));
 });

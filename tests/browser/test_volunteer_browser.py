@@ -180,3 +180,25 @@ def test_waiting_forms_stay_with_their_volunteer_and_sign_out_clears_kept_pages(
     live_db.expire_all()
     titles = live_db.scalars(select(Report.title).where(Report.submitted_by_id == first.id)).all()
     assert titles == ["Seen before signing out"]
+
+
+def test_the_map_of_places_looked_at_online_still_shows_offline(
+    phone, live_server, live_db, make_user
+):
+    context, page = phone
+    sign_in(page, live_server, make_user("volunteer"), PASSWORD)
+    page.goto(f"{live_server}/volunteer/forms/FR")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker, which keeps the tiles it passes on
+    page.wait_for_selector("img.leaflet-tile-loaded")
+    kept = (
+        "() => caches.open('mapper-volunteer').then(c => c.keys())"
+        ".then(keys => keys.filter(k => new URL(k.url).pathname.startsWith('/tiles/')).length)"
+    )
+    page.wait_for_function(f"({kept})().then(n => n > 0)")
+    shown = page.eval_on_selector_all("img.leaflet-tile-loaded", "tiles => tiles.length")
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Field report")
+    expect(page.locator("img.leaflet-tile-loaded")).to_have_count(shown)
