@@ -38,6 +38,11 @@ REST_AFTER_FAILURE_S = 30.0
 TRIM_EVERY = 256
 # What the tile server answers for a tile it does not have.
 MISSING = b""
+# Tiles fetched at once per process, and how long a request waits for its turn: over a slow
+# connection the fetches hold these threads only, and the rest stay free for reports and
+# maps (a tile not fetched in time is left blank, and asked for again when the map moves).
+FETCHES_AT_ONCE = 2
+WAIT_FOR_TURN_S = 0.25
 
 
 def proxied(app: Flask) -> bool:
@@ -131,6 +136,7 @@ class Upstream:
         self.user_agent = user_agent
         self.resting_until = 0.0
         self.lock = threading.Lock()
+        self.turns = threading.BoundedSemaphore(FETCHES_AT_ONCE)
 
     def url(self, z: int, x: int, y: int) -> str:
         return (
@@ -144,6 +150,8 @@ class Upstream:
     def fetch(self, z: int, x: int, y: int) -> bytes | None:
         """The tile's image, MISSING when the server has none, None when it cannot answer."""
         if time.monotonic() < self.resting_until:
+            return None
+        if not self.turns.acquire(timeout=WAIT_FOR_TURN_S):
             return None
         request = urllib.request.Request(
             self.url(z, x, y), headers={"User-Agent": self.user_agent, "Accept": "image/*"}
@@ -159,6 +167,8 @@ class Upstream:
         except (OSError, ValueError) as exc:
             self._rest(type(exc).__name__)
             return None
+        finally:
+            self.turns.release()
         if len(data) > MAX_BYTES or image_type(data) is None:
             self._rest("not an image")
             return None

@@ -79,11 +79,15 @@ class TileServer:
         self.png = image.getvalue()
         self.answer = "tile"  # or "error", "page", "none"
         self.requests: list[tuple[str, dict]] = []
+        # Cleared, requests wait for it: a tile server as slow as the test wants.
+        self.open = threading.Event()
+        self.open.set()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 server.requests.append((self.path, dict(self.headers)))
+                server.open.wait(30)
                 status, kind, body = {
                     "tile": (200, "image/png", server.png),
                     "error": (500, "text/plain", b"overloaded"),

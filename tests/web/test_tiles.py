@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 import urllib.request
 
@@ -20,6 +21,7 @@ def upstream(tile_server):
     tile_server.requests.clear()
     yield tile_server
     tile_server.answer = "tile"
+    tile_server.open.set()
 
 
 @pytest.fixture
@@ -190,3 +192,27 @@ def test_copying_tiles_in_bulk_is_stopped(tiles_app, upstream):
     answers = [client.get(f"/tiles/8/{x}/100").status_code for x in range(5)]
     assert answers == [200, 200, 200, 429, 429]
     assert len(upstream.requests) == 3
+
+
+def test_a_slow_tile_server_holds_two_threads_and_no_more(tiles_app, upstream):
+    app = tiles_app()
+    upstream.open.clear()
+    answers: dict[int, int] = {}
+
+    def ask(x: int) -> None:
+        answers[x] = app.test_client().get(f"/tiles/9/{x}/200").status_code
+
+    waiting = [threading.Thread(target=ask, args=(x,)) for x in (1, 2)]
+    for thread in waiting:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(upstream.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Both turns are taken: the next tile is not fetched, and its request does not wait.
+    ask(3)
+    upstream.open.set()
+    for thread in waiting:
+        thread.join()
+    assert answers == {1: 200, 2: 200, 3: 503}
+    assert sorted(upstream.paths()) == ["/9/1/200.png", "/9/2/200.png"]
+    assert app.test_client().get("/tiles/9/3/200").status_code == 200  # no failure, no rest
