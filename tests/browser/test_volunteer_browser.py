@@ -190,15 +190,21 @@ def test_the_map_of_places_looked_at_online_still_shows_offline(
     page.goto(f"{live_server}/volunteer/forms/FR")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now under the service worker, which keeps the tiles it passes on
-    page.wait_for_selector("img.leaflet-tile-loaded")
+    all_loaded = (
+        "() => { const tiles = [...document.querySelectorAll('img.leaflet-tile')];"
+        " return tiles.length > 0"
+        " && tiles.every(t => t.classList.contains('leaflet-tile-loaded')); }"
+    )
+    page.wait_for_function(all_loaded)
     kept = (
         "() => caches.open('mapper-volunteer').then(c => c.keys())"
         ".then(keys => keys.filter(k => new URL(k.url).pathname.startsWith('/tiles/')).length)"
     )
-    page.wait_for_function(f"({kept})().then(n => n > 0)")
     shown = page.eval_on_selector_all("img.leaflet-tile-loaded", "tiles => tiles.length")
+    page.wait_for_function(f"n => ({kept})().then(k => k >= n)", arg=shown)
 
     context.set_offline(True)
     page.reload()
     expect(page.locator("h1")).to_have_text("Field report")
-    expect(page.locator("img.leaflet-tile-loaded")).to_have_count(shown)
+    page.wait_for_function(all_loaded)
+    assert page.locator("img.leaflet-tile-loaded").count() == shown
