@@ -142,11 +142,14 @@ class Upstream:
         self.turns = threading.BoundedSemaphore(FETCHES_AT_ONCE)
 
     def url(self, z: int, x: int, y: int) -> str:
+        """The tile's address, from a template as Leaflet reads them ({-y} counts rows from
+        the south, as TMS servers do)."""
         return (
             self.template.replace("{s}", "abc"[(x + y) % 3])
             .replace("{r}", "")
             .replace("{z}", str(z))
             .replace("{x}", str(x))
+            .replace("{-y}", str(2**z - 1 - y))
             .replace("{y}", str(y))
         )
 

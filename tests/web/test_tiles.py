@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from mapper import create_app
-from mapper.tiles import TileStore
+from mapper.tiles import TileStore, Upstream
 
 
 @pytest.fixture
@@ -216,3 +216,14 @@ def test_a_slow_tile_server_holds_two_threads_and_no_more(tiles_app, upstream):
     assert answers == {1: 200, 2: 200, 3: 503}
     assert sorted(upstream.paths()) == ["/9/1/200.png", "/9/2/200.png"]
     assert app.test_client().get("/tiles/9/3/200").status_code == 200  # no failure, no rest
+
+
+def test_tile_addresses_are_made_as_leaflet_makes_them():
+    def url(template: str, z: int, x: int, y: int) -> str:
+        return Upstream(template, "mapper").url(z, x, y)
+
+    assert url("https://t.example/{z}/{x}/{y}.png", 3, 2, 1) == "https://t.example/3/2/1.png"
+    assert url("https://t.example/{z}/{x}/{-y}.png", 3, 2, 1) == "https://t.example/3/2/6.png"
+    assert (
+        url("https://{s}.t.example/{z}/{x}/{y}{r}.png", 3, 2, 1) == "https://a.t.example/3/2/1.png"
+    )
