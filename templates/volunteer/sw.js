@@ -76,8 +76,10 @@ function tile(event) {
       if (response.ok) {
         var copy = response.clone();
         event.waitUntil(caches.open(CACHE).then(function (cache) {
+          // Trimmed at the first tile a worker keeps (the browser stops idle workers, and
+          // with them the count) and every hundredth after.
           return cache.put(request.url, copy).then(function () {
-            if (++tilesKept % 100 === 0) return trimTiles(cache);
+            if (tilesKept++ % 100 === 0) return trimTiles(cache);
           });
         }));
       }
