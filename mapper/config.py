@@ -74,6 +74,8 @@ class Config:
     MAPPER_TILE_CACHE_MB = _env_float("MAPPER_TILE_CACHE_MB", 1024.0)
     MAPPER_TILE_CACHE_DIR = os.environ.get("MAPPER_TILE_CACHE_DIR") or None
     MAPPER_TILE_RATE_LIMIT = os.environ.get("MAPPER_TILE_RATE_LIMIT", "1200 per minute")
+    # Tiles a volunteer's browser keeps for the field, the latest it showed (some 15-20 KB each).
+    MAPPER_VOLUNTEER_TILES = int(_env_float("MAPPER_VOLUNTEER_TILES", 3000))
     MAPPER_QUICK_EXIT_URL = os.environ.get("MAPPER_QUICK_EXIT_URL", "https://www.wikipedia.org/")
     MAPPER_DEFAULT_PHONE_REGION = os.environ.get("MAPPER_DEFAULT_PHONE_REGION") or None
     # Likely duplicates: this close in space and time, sharing a category (or a contact).

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     jsonify,
     render_template,
     request,
@@ -178,6 +179,7 @@ def service_worker():
         shell=json.dumps(shell),
         assets=json.dumps(assets),
         tiles=json.dumps(tile_prefix()),
+        most_tiles=max(0, current_app.config["MAPPER_VOLUNTEER_TILES"]),
     )
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"

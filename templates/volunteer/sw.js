@@ -9,7 +9,10 @@ var SCOPE = new URL(self.registration.scope).pathname;
 var SHELL = {{ shell|safe }};
 var ASSETS = {{ assets|safe }};
 var TILES = {{ tiles|safe }};  // where the app serves tiles; "" when they come from elsewhere
-var MOST_TILES = 3000;
+var MOST_TILES = {{ most_tiles }};
+// Trimmed at the first tile a worker keeps (the browser stops idle workers, and with them the
+// count) and then every TRIM_EVERY tiles: the cache holds at most MOST_TILES + TRIM_EVERY.
+var TRIM_EVERY = Math.max(1, Math.ceil(MOST_TILES / 30));
 var tilesKept = 0;
 
 function keep(cache, url) {
@@ -73,13 +76,11 @@ function tile(event) {
   return caches.match(request.url).then(function (kept) {
     if (kept) return kept;
     return fetch(request).then(function (response) {
-      if (response.ok) {
+      if (response.ok && MOST_TILES > 0) {
         var copy = response.clone();
         event.waitUntil(caches.open(CACHE).then(function (cache) {
-          // Trimmed at the first tile a worker keeps (the browser stops idle workers, and
-          // with them the count) and every hundredth after.
           return cache.put(request.url, copy).then(function () {
-            if (tilesKept++ % 100 === 0) return trimTiles(cache);
+            if (tilesKept++ % TRIM_EVERY === 0) return trimTiles(cache);
           });
         }));
       }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,13 @@ def sign_in(page, live_server, user, password: str) -> None:
     page.fill("#password", password)
     page.click("#sign-in")
     page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+def wait_until(page, predicate: str, arg=None, timeout_s: float = 30.0) -> None:
+    """Wait until `predicate`, run in the page, comes out true, awaiting a promise it returns
+    (Playwright's wait_for_function takes a returned promise itself for true)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:.0f} s: {predicate}")
+        page.wait_for_timeout(100)

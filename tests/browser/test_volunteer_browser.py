@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete, select
 
+from benchmarks.common import gunicorn
 from mapper.models import Form, Photo, Report
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_until
 from tests.conftest import PASSWORD
 from tests.forms.test_photos import jpeg_with_gps
 
@@ -27,6 +28,12 @@ def phone(browser, live_server):
     yield context, page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+KEPT_TILES = (
+    "() => caches.open('mapper-volunteer').then(c => c.keys())"
+    ".then(keys => keys.map(k => k.url).filter(u => new URL(u).pathname.startsWith('/tiles/')))"
+)
 
 
 def fill_in(page, title: str, photo: bytes | None = None) -> None:
@@ -196,15 +203,65 @@ def test_the_map_of_places_looked_at_online_still_shows_offline(
         " && tiles.every(t => t.classList.contains('leaflet-tile-loaded')); }"
     )
     page.wait_for_function(all_loaded)
-    kept = (
-        "() => caches.open('mapper-volunteer').then(c => c.keys())"
-        ".then(keys => keys.filter(k => new URL(k.url).pathname.startsWith('/tiles/')).length)"
-    )
     shown = page.eval_on_selector_all("img.leaflet-tile-loaded", "tiles => tiles.length")
-    page.wait_for_function(f"n => ({kept})().then(k => k >= n)", arg=shown)
+    wait_until(page, f"n => ({KEPT_TILES})().then(k => k.length >= n)", shown)
 
     context.set_offline(True)
     page.reload()
     expect(page.locator("h1")).to_have_text("Field report")
     page.wait_for_function(all_loaded)
     assert page.locator("img.leaflet-tile-loaded").count() == shown
+
+
+@pytest.fixture
+def server_keeping_few_tiles(database_url, tmp_path, tile_server):
+    with gunicorn(
+        database_url,
+        workers=1,
+        MAPPER_VAR_DIR=str(tmp_path),
+        MAPPER_ROLLUP_FOLD_SECONDS="0",
+        MAPPER_TILE_URL=tile_server.template,
+        MAPPER_VOLUNTEER_TILES="2",
+    ) as url:
+        yield url
+
+
+def test_a_phone_keeps_only_the_latest_tiles_it_showed(
+    browser, server_keeping_few_tiles, live_db, make_user
+):
+    server = server_keeping_few_tiles
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 390, "height": 844}, service_workers="allow"
+    )
+    context.route(lambda url: not url.startswith(server), lambda route: route.abort())
+    page = context.new_page()
+    try:
+        sign_in(page, server, make_user("volunteer"), PASSWORD)
+        page.goto(f"{server}/volunteer/forms/FR")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        all_loaded = (
+            "() => { const tiles = [...document.querySelectorAll('img.leaflet-tile')];"
+            " return tiles.length > 2"
+            " && tiles.every(t => t.classList.contains('leaflet-tile-loaded')); }"
+        )
+        page.wait_for_function(all_loaded)
+        wait_until(page, f"() => ({KEPT_TILES})().then(k => k.length === 2)")
+
+        # Another zoom: every tile is new, and the ones of the first view go first.
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('img.leaflet-tile')]"
+            ".every(t => new URL(t.src).pathname.startsWith('/tiles/4/'))"
+        )
+        page.wait_for_function(all_loaded)
+        shown = set(page.eval_on_selector_all("img.leaflet-tile", "ts => ts.map(t => t.src)"))
+        assert len(shown) > 2
+        wait_until(
+            page,
+            f"shown => ({KEPT_TILES})().then(k => k.length === 2"
+            " && k.every(u => shown.includes(u)))",
+            sorted(shown),
+        )
+    finally:
+        context.close()
