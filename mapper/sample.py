@@ -14,6 +14,7 @@ from tqdm import tqdm
 from mapper.config import ROOT
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
+from mapper.intake.places import cached_gazetteer
 from mapper.models import HelpService, Place, Report
 from mapper.moderation import apply_action
 
@@ -118,6 +119,7 @@ def load_sample(path: str | Path | None = None) -> tuple[int, int]:
     load_places()
     load_help_services()
     db.session.commit()
+    cached_gazetteer.clear()  # reports naming a town are placed with the towns just loaded
     records = read_sample(Path(path) if path else SAMPLE_REPORTS)
     if loaded_count() >= len(records):
         return 0, len(records)

@@ -21,7 +21,9 @@ from mapper import create_app
 from mapper.dbcluster import FAST_SETTINGS, Cluster, temporary_database
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
+from mapper.intake.places import cached_gazetteer
 from mapper.models import Report
+from mapper.sample import load_help_services, load_places
 
 REPORT_TABLES = (
     "outbound_messages, inbound_messages, audit_events, reporter_contacts, report_categories, "
@@ -293,3 +295,14 @@ def login(client):
         )
 
     return sign_in
+
+
+@pytest.fixture
+def places(db_session):
+    """The sample gazetteer and help services, read afresh by intake and the SMS parser."""
+    load_places()
+    load_help_services()
+    db.session.commit()
+    cached_gazetteer.clear()
+    yield
+    cached_gazetteer.clear()

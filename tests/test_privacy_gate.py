@@ -67,6 +67,7 @@ def public_paths(published, pending) -> list[str]:
     ref, hidden = published.reference, pending.reference
     box = f"bbox={LON - 1},{LAT - 1},{LON + 2},{LAT + 2}"
     paths = ["/", "/report", "/embed", f"/embed/map?{box}", "/api/v1/categories"]
+    paths += ["/api/v1/places?q=canary"]  # gazetteer towns only, never reports
     paths += ["/api/v1/openapi.json", "/api/v1/reports", f"/api/v1/reports?{box}"]
     paths += [f"/api/v1/reports/{ref}", f"/api/v1/reports/{hidden}"]
     for zoom in (2, 6, 10, 14, 18):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from mapper.api import categories, maps, openapi, reports
+from mapper.api import categories, maps, openapi, places, reports
 from mapper.extensions import csrf
 
 bp = Blueprint("api", __name__)
@@ -34,6 +34,12 @@ def show_report(reference: str):
 def list_categories():
     """List the category tree with names in every language."""
     return jsonify(categories.category_tree())
+
+
+@bp.get("/places")
+def search_places():
+    """Find towns and places of the gazetteer by the first letters of a name."""
+    return places.search(request)
 
 
 @bp.get("/clusters")

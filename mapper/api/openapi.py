@@ -267,6 +267,28 @@ PATHS = {
             },
         },
     },
+    "/api/v1/places": {
+        "get": {
+            "summary": "Places of the gazetteer by the first letters of a name",
+            "description": "Whole names first, then names beginning with `q`, then names "
+            "with a later word beginning with it; any language or script, without case or "
+            "Latin accents.",
+            "parameters": [
+                {**_query("q", "the first letters of a place name"), "required": True},
+                _query(
+                    "limit", "most places given", {"type": "integer", "minimum": 1, "maximum": 20}
+                ),
+            ],
+            "responses": {
+                "200": {
+                    "description": "`places`: each with `name`, `admin_area`, `country`, "
+                    "`lat`, `lon`",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "400": _error("A missing or invalid parameter, named in the answer"),
+            },
+        },
+    },
     "/api/v1/clusters": {
         "get": {
             "summary": "Clusters of matching reports per 64-pixel cell of the view",

@@ -53,6 +53,7 @@ def submission_from_form(form) -> Submission:
         latitude=form.get("latitude") or None,
         longitude=form.get("longitude") or None,
         location_accuracy=form.get("accuracy") or None,
+        place_name=form.get("place_name") or None,
         categories=form.getlist("categories"),
         contact=ContactInput(
             form.get("contact_name"), form.get("contact_phone"), form.get("contact_email")

@@ -18,6 +18,7 @@ from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.geo import displace
 from mapper.geo.hexes import hex_of
+from mapper.intake.places import placed
 from mapper.intake.submission import CleanReport, Submission
 from mapper.intake.validators import day_only, validate
 from mapper.models import Category, Report
@@ -237,7 +238,7 @@ def submit(sub: Submission) -> IntakeResult:
     key = _scoped_key(sub)
     fingerprint = _fingerprint(sub) if key is not None else ""
     clean = validate(
-        sub,
+        placed(sub),
         known_categories=categories_cache.get(sub.categories),
         phone_region=current_app.config.get("MAPPER_DEFAULT_PHONE_REGION"),
     )

@@ -33,6 +33,7 @@ CASES = {
     "api.list_reports": [("GET", "/api/v1/reports", None, EVERYONE, 200)],
     "api.show_report": [("GET", "/api/v1/reports/{ref}", None, EVERYONE, 404)],
     "api.list_categories": [("GET", "/api/v1/categories", None, EVERYONE, 200)],
+    "api.search_places": [("GET", "/api/v1/places?q=po", None, EVERYONE, 200)],
     "api.clusters": [
         ("GET", "/api/v1/clusters?zoom=3", None, EVERYONE, 200),
         ("GET", "/api/v1/clusters?zoom=3&audience=reviewer", None, STAFF_READ, 200),

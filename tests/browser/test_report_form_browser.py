@@ -1,10 +1,12 @@
 """The report form in a real browser: pin on the map, submit, reference, quick exit, phones."""
 
 import pytest
-from sqlalchemy import func, select
+from playwright.sync_api import expect
+from sqlalchemy import delete, func, select
 
 from mapper.extensions import db
-from mapper.models import Report
+from mapper.models import Place, Report
+from mapper.sample import load_places
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +31,44 @@ def test_visitor_drops_a_pin_fills_the_form_and_gets_a_reference(page, live_serv
     ).one()
     assert tuple(stored) == pinned
     assert [c.slug for c in report.categories] == ["forced-labour-fishing"]
+
+
+@pytest.fixture
+def live_places(live_db):
+    load_places()
+    live_db.commit()
+    yield
+    live_db.execute(delete(Place))
+    live_db.commit()
+
+
+def test_visitor_finds_their_town_by_name_and_the_pin_goes_there(
+    page, live_server, live_db, live_places
+):
+    page.goto(f"{live_server}/report")
+    page.wait_for_selector("#report-map.leaflet-container")
+    page.fill("#title", "Passports kept by the employer")
+    page.fill("#place_name", "paoy")  # another name of Poipet
+    choice = page.locator("#place-suggestions button")
+    expect(choice).to_have_count(1)
+    expect(choice).to_have_text("Poipet Banteay Meanchey, KH")
+    page.press("#place_name", "Enter")  # picks the town listed, and does not send the form
+    assert page.input_value("#place_name") == "Poipet"
+    assert (page.input_value("#latitude"), page.input_value("#longitude")) == (
+        "13.659300",
+        "102.563500",
+    )
+    expect(page.locator("#report-map .leaflet-marker-icon")).to_have_count(1)
+    assert page.locator("#reference").count() == 0
+
+    page.click("#submit-report")
+    reference = page.text_content("#reference").strip()
+    report = db.session.scalar(select(Report).where(Report.reference == reference))
+    assert report.place_name == "Poipet"
+    stored = db.session.execute(
+        select(func.ST_Y(Report.location), func.ST_X(Report.location)).where(Report.id == report.id)
+    ).one()
+    assert tuple(stored) == (13.6593, 102.5635)
 
 
 def test_field_errors_appear_next_to_the_field(page, live_server, live_db):

@@ -5,8 +5,6 @@ from datetime import UTC, datetime
 import pytest
 
 from mapper.channels.sms.parse import (
-    Gazetteer,
-    GazetteerEntry,
     detect_language,
     find_coordinates,
     find_date,
@@ -14,6 +12,7 @@ from mapper.channels.sms.parse import (
     parse,
     sms_length_limit,
 )
+from mapper.geo.gazetteer import Gazetteer, GazetteerEntry
 
 POIPET = GazetteerEntry("Poipet", 13.6593, 102.5635, "KH")
 PHNOM_PENH = GazetteerEntry("Phnom Penh", 11.5564, 104.9282, "KH")

@@ -157,3 +157,25 @@ def test_a_category_deleted_after_caching_is_refused_not_a_crash(db_session):
     assert info.value.pairs[0][0] == "categories"
     db.session.rollback()
     assert "short-lived" not in categories_cache.get([])
+
+
+@pytest.mark.parametrize("named", ["Poipet", "ប៉ោយប៉ែត", "near the market of Paoy Paet"])
+def test_a_known_place_without_coordinates_places_the_report_there(db_session, places, named):
+    result = submit(Submission(source="web", title="Cards taken at the border", place_name=named))
+    report = db.session.get(Report, result.id)
+    assert coordinates(Report.location, result.id) == pytest.approx((13.6593, 102.5635))
+    assert report.public_location is not None and report.place_name == named
+
+
+def test_an_unknown_place_is_kept_as_written_without_a_location(db_session, places):
+    result = submit(Submission(source="web", title="t", place_name="the brick kiln by the river"))
+    report = db.session.get(Report, result.id)
+    assert report.location is None and report.public_location is None
+    assert report.place_name == "the brick kiln by the river"
+
+
+def test_coordinates_given_win_over_the_place_named(db_session, places):
+    result = submit(
+        Submission(source="api", title="t", latitude=11.55, longitude=104.92, place_name="Poipet")
+    )
+    assert coordinates(Report.location, result.id) == pytest.approx((11.55, 104.92))

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mapper.extensions import db
 from mapper.models import Report
@@ -123,6 +123,23 @@ def test_location_is_optional_but_must_be_complete(client, form_token):
     response = submit_form(client, form_token, submission_id="form-2", longitude=None)
     assert response.status_code == 422
     assert "Both latitude and longitude are needed." in response.get_data(as_text=True)
+
+
+def test_a_town_named_without_a_pin_places_the_report_at_the_town(client, form_token, places):
+    response = submit_form(client, form_token, latitude=None, longitude=None, place_name="Poipet")
+    assert response.status_code == 200
+    report = db.session.scalar(select(Report))
+    assert report.place_name == "Poipet"
+    point = db.session.execute(select(func.ST_Y(Report.location), func.ST_X(Report.location)))
+    assert tuple(point.one()) == pytest.approx((13.6593, 102.5635))
+
+
+def test_a_place_name_too_long_is_shown_next_to_its_field(client, form_token):
+    response = submit_form(client, form_token, place_name="x" * 201)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="place_name-errors"[^>]*>\s*<li>Must be at most 200', html), html
+    assert count_rows("reports") == 0
 
 
 def test_contact_details_go_to_the_private_table(client, form_token):

@@ -7,14 +7,18 @@ message: whatever cannot be read is simply left out of the result.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mapper.geo import GeoValueError, parse_latitude, parse_longitude
+from mapper.geo.gazetteer import (
+    KHMER,
+    THAI,
+    Gazetteer,
+    contains,
+    normalise,
+)
 
-KHMER = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]")
-THAI = re.compile(r"[\u0E00-\u0E7F]")
 SPANISH_HINTS = {
     "ayuda",
     "hola",
@@ -49,14 +53,6 @@ HEMISPHERES = re.compile(
 DECIMAL_PAIR = re.compile(rf"(?<![\d.])({_NUMBER})\s*[,;/ ]\s*({_NUMBER})(?![\d.])")
 ISO_DATE = re.compile(r"\b(20\d{2}|19[5-9]\d)-(\d{1,2})-(\d{1,2})\b")
 DMY_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(20\d{2}|19[5-9]\d)\b")
-
-
-def normalise(text: str) -> str:
-    """Case- and accent-insensitive form; only Latin accents are removed (Khmer vowel
-    signs are combining marks too, and must stay)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = re.sub(r"[\u0300-\u036f]", "", decomposed)
-    return unicodedata.normalize("NFC", stripped).casefold()
 
 
 def detect_language(text: str) -> str:
@@ -103,43 +99,6 @@ def find_date(text: str) -> datetime | None:
     return None
 
 
-def _contains(haystack: str, needle: str) -> bool:
-    """Whole-word match for Latin text; plain containment for scripts without spaces."""
-    if not needle:
-        return False
-    if KHMER.search(needle) or THAI.search(needle):
-        return needle in haystack
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
-
-
-@dataclass(frozen=True)
-class GazetteerEntry:
-    name: str
-    lat: float
-    lon: float
-    country: str
-
-
-@dataclass
-class Gazetteer:
-    """Name variants → places; the longest matching variant wins."""
-
-    variants: list[tuple[str, GazetteerEntry]] = field(default_factory=list)
-
-    def add(self, names: list[str], entry: GazetteerEntry) -> None:
-        for name in names:
-            if name and name.strip():
-                self.variants.append((normalise(name.strip()), entry))
-        self.variants.sort(key=lambda item: len(item[0]), reverse=True)
-
-    def find(self, text: str) -> GazetteerEntry | None:
-        folded = normalise(text)
-        for variant, entry in self.variants:
-            if _contains(folded, variant):
-                return entry
-        return None
-
-
 def keyword_pattern(words: list[str]) -> re.Pattern | None:
     """One pattern for a category's keywords: whole words in Latin text, plain substrings
     in scripts without spaces."""
@@ -168,7 +127,7 @@ def find_categories(text: str, keywords: dict[str, list[str] | re.Pattern]) -> l
 
 def is_help(text: str, words: tuple[str, ...] = HELP_WORDS) -> bool:
     folded = normalise(text)
-    return any(_contains(folded, normalise(word)) for word in words)
+    return any(contains(folded, normalise(word)) for word in words)
 
 
 def status_reference(text: str) -> str | None:

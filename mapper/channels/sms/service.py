@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -19,8 +18,6 @@ from sqlalchemy import func, insert, select, update
 from mapper.channels.sms import forms as sms_forms
 from mapper.channels.sms.base import InboundSms
 from mapper.channels.sms.parse import (
-    Gazetteer,
-    GazetteerEntry,
     ParsedSms,
     fit_one_sms,
     keyword_pattern,
@@ -29,13 +26,13 @@ from mapper.channels.sms.parse import (
 from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
+from mapper.intake.places import Cached, cached_gazetteer
 from mapper.intake.validators import CONTROL_CHARACTERS
 from mapper.models import (
     Category,
     HelpService,
     InboundMessage,
     OutboundMessage,
-    Place,
     Report,
     ReporterContact,
 )
@@ -75,40 +72,6 @@ def sender_key(sender: str) -> str:
     return hmac.new(secret, sender.encode(), hashlib.sha256).hexdigest()
 
 
-class _Cached:
-    """A value loaded from the database, reloaded after `ttl` seconds (per database)."""
-
-    def __init__(self, loader, ttl: float = 30.0):
-        self.loader, self.ttl = loader, ttl
-        self._values: dict[int, tuple[float, object]] = {}
-
-    def __call__(self):
-        loaded_at, value = self._values.get(id(db.engine), (0.0, None))
-        if time.monotonic() - loaded_at > self.ttl:
-            value = self.loader()
-            self._values[id(db.engine)] = (time.monotonic(), value)
-        return value
-
-    def clear(self) -> None:
-        self._values.clear()
-
-
-def load_gazetteer() -> Gazetteer:
-    gazetteer = Gazetteer()
-    rows = db.session.execute(
-        select(
-            Place.name,
-            Place.variants,
-            Place.country,
-            func.ST_Y(Place.location),
-            func.ST_X(Place.location),
-        )
-    )
-    for name, variants, country, lat, lon in rows:
-        gazetteer.add([name, *variants], GazetteerEntry(name, lat, lon, country))
-    return gazetteer
-
-
 def category_keywords() -> dict[str, re.Pattern]:
     """One compiled pattern per category that has keywords, in the taxonomy's order."""
     rows = db.session.execute(select(Category.slug, Category.keywords).order_by(Category.position))
@@ -124,8 +87,7 @@ def stored_text(body: str) -> str:
     return body.replace("\x00", "\ufffd")
 
 
-cached_gazetteer = _Cached(load_gazetteer)
-cached_keywords = _Cached(category_keywords)
+cached_keywords = Cached(category_keywords)
 
 
 # The raw message first, flagged when the same sender sent the same text under another id

@@ -1,0 +1,88 @@
+"""The offline gazetteer: place names in any language or script, matched without case or
+Latin accents, found inside a text (SMS parsing) or from their first letters (place search)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+KHMER = re.compile(r"[\u1780-\u17FF\u19E0-\u19FF]")
+THAI = re.compile(r"[\u0E00-\u0E7F]")
+
+
+def normalise(text: str) -> str:
+    """Case- and accent-insensitive form; only Latin accents are removed (Khmer vowel
+    signs are combining marks too, and must stay)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = re.sub(r"[\u0300-\u036f]", "", decomposed)
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Whole-word match for Latin text; plain containment for scripts without spaces."""
+    if not needle:
+        return False
+    if KHMER.search(needle) or THAI.search(needle):
+        return needle in haystack
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    name: str
+    lat: float
+    lon: float
+    country: str
+    admin_area: str | None = None
+
+
+def _starts_a_word(name: str, beginning: str) -> bool:
+    """`beginning` opens a word of `name` (anywhere in it, for scripts without spaces)."""
+    if KHMER.search(beginning) or THAI.search(beginning):
+        return beginning in name
+    return re.search(rf"(?<!\w){re.escape(beginning)}", name) is not None
+
+
+@dataclass
+class Gazetteer:
+    """Name variants → places; the longest matching variant wins."""
+
+    variants: list[tuple[str, GazetteerEntry]] = field(default_factory=list)
+    _sorted: bool = field(default=True, repr=False)
+
+    def add(self, names: list[str], entry: GazetteerEntry) -> None:
+        for name in names:
+            if name and name.strip():
+                self.variants.append((normalise(name.strip()), entry))
+                self._sorted = False
+
+    def find(self, text: str) -> GazetteerEntry | None:
+        if not self._sorted:
+            # A new list, not one sorted in place: other threads may be reading this one.
+            self.variants = sorted(self.variants, key=lambda item: len(item[0]), reverse=True)
+            self._sorted = True
+        folded = normalise(text)
+        for variant, entry in self.variants:
+            if contains(folded, variant):
+                return entry
+        return None
+
+    def search(self, query: str, limit: int) -> list[GazetteerEntry]:
+        """Places with a name (in any language) that is `query`, begins with it, or has a
+        word that does, in that order; shorter names first within each."""
+        folded = normalise(query.strip())
+        if not folded:
+            return []
+        ranks: dict[GazetteerEntry, int] = {}
+        for variant, entry in self.variants:
+            if variant == folded:
+                rank = 0
+            elif variant.startswith(folded):
+                rank = 1
+            elif folded in variant and _starts_a_word(variant, folded):
+                rank = 2
+            else:
+                continue
+            ranks[entry] = min(rank, ranks.get(entry, rank))
+        return sorted(ranks, key=lambda e: (ranks[e], len(e.name), e.name))[:limit]
