@@ -103,6 +103,57 @@ def load_sample_command(path: str | None) -> None:
     click.echo(f"sample data: {created} reports created, {skipped} already present")
 
 
+@click.command("load-places")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--geonames",
+    is_flag=True,
+    help="PATH is a GeoNames dump (e.g. KH.txt) instead of a CSV like sample_data/gazetteer.csv.",
+)
+@click.option(
+    "--admin-names",
+    type=click.Path(exists=True, dir_okay=False),
+    help="GeoNames' admin1CodesASCII.txt, for the names of provinces and states.",
+)
+@click.option(
+    "--feature-classes",
+    default="P",
+    show_default=True,
+    help="GeoNames feature classes kept (P: cities and villages, A: areas).",
+)
+@click.option("--min-population", type=click.IntRange(min=0), default=0, show_default=True)
+@with_appcontext
+def load_places_command(
+    path: str, geonames: bool, admin_names: str | None, feature_classes: str, min_population: int
+) -> None:
+    """Add the places of PATH to the gazetteer (or update those of the same name).
+
+    The gazetteer places SMS and reports that name a town, and the report form's town search
+    lists it. Names are unique: of GeoNames places sharing a name the most populous is kept.
+    """
+    from pathlib import Path
+
+    from mapper.extensions import db
+    from mapper.geo.gazetteer import geonames_admin_names, geonames_places
+    from mapper.sample import csv_places, store_places
+
+    if geonames:
+        areas = {}
+        if admin_names:
+            with open(admin_names, encoding="utf-8") as lines:
+                areas = geonames_admin_names(lines)
+        with open(path, encoding="utf-8") as lines:
+            places = geonames_places(lines, areas, feature_classes, min_population)
+    else:
+        try:
+            places = csv_places(Path(path))
+        except ValueError as problem:
+            raise click.BadParameter(str(problem), param_hint="PATH") from None
+    count = store_places(places)
+    db.session.commit()
+    click.echo(f"gazetteer: {count} place{'' if count == 1 else 's'} added or updated")
+
+
 @click.command("seed")
 @click.option("--count", type=click.IntRange(min=1), required=True)
 @click.option("--seed", "random_seed", type=int, default=1, help="Random seed for the generator.")
@@ -219,6 +270,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(db_group)
     app.cli.add_command(load_sample_command)
+    app.cli.add_command(load_places_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(fold_rollups_command)
     app.cli.add_command(create_user_command)

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from mapper.config import ROOT
 from mapper.extensions import db
+from mapper.geo import GeoValueError, parse_latitude, parse_longitude
 from mapper.intake import ContactInput, Submission, submit
 from mapper.intake.places import cached_gazetteer
 from mapper.models import HelpService, Place, Report
@@ -67,23 +68,63 @@ def upsert_by_name(model, rows: list[dict]) -> int:
     return len(rows)
 
 
+PLACE_COLUMNS = ("name", "lat", "lon", "country")
+UPSERT_ROWS = 1000  # a statement carries at most 65,535 parameters
+
+
+def csv_places(path: Path) -> list[dict]:
+    """Places from a CSV with the columns of sample_data/gazetteer.csv; `name`, `lat`, `lon`
+    and `country` are needed, `name_es`, `name_local`, `variants` (separated by ";") and
+    `admin_area` may be left out. Raises ValueError naming what is missing or wrong."""
+    places = []
+    with path.open(encoding="utf-8-sig") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            missing = [c for c in PLACE_COLUMNS if not (row.get(c) or "").strip()]
+            if missing:
+                raise ValueError(f"line {line}: no {missing[0]}")
+            names = {
+                row.get("name_es"),
+                row.get("name_local"),
+                *(row.get("variants") or "").split(";"),
+            }
+            try:
+                lat, lon = parse_latitude(row["lat"]), parse_longitude(row["lon"])
+            except GeoValueError:
+                raise ValueError(f"line {line}: lat and lon must be a point on Earth") from None
+            places.append(
+                {
+                    "name": row["name"].strip(),
+                    "admin_area": (row.get("admin_area") or "").strip() or None,
+                    "country": row["country"].strip().upper(),
+                    "variants": sorted({(n or "").strip() for n in names} - {"", row["name"]}),
+                    "lat": lat,
+                    "lon": lon,
+                }
+            )
+    return places
+
+
+def store_places(places: list[dict]) -> int:
+    """Add `places` to the gazetteer, or update those of the same name; the caller commits."""
+    rows = [
+        {
+            "name": place["name"],
+            "admin_area": place["admin_area"],
+            "country": place["country"],
+            "variants": place["variants"],
+            "location": f"SRID=4326;POINT({place['lon']} {place['lat']})",
+        }
+        for place in places
+    ]
+    for start in range(0, len(rows), UPSERT_ROWS):
+        upsert_by_name(Place, rows[start : start + UPSERT_ROWS])
+    cached_gazetteer.clear()
+    return len(rows)
+
+
 def load_places(path: Path = GAZETTEER) -> int:
     """Upsert the gazetteer (name, Spanish and local names, variants) into `places`."""
-    with path.open(encoding="utf-8") as handle:
-        rows = [
-            {
-                "name": row["name"],
-                "admin_area": row["admin_area"],
-                "country": row["country"],
-                "variants": sorted(
-                    {row["name_es"], row["name_local"], *row["variants"].split(";")}
-                    - {"", row["name"]}
-                ),
-                "location": _point(row["lat"], row["lon"]),
-            }
-            for row in csv.DictReader(handle)
-        ]
-    return upsert_by_name(Place, rows)
+    return store_places(csv_places(path))
 
 
 def load_help_services(path: Path = HELP_SERVICES) -> int:
@@ -119,7 +160,7 @@ def load_sample(path: str | Path | None = None) -> tuple[int, int]:
     load_places()
     load_help_services()
     db.session.commit()
-    cached_gazetteer.clear()  # reports naming a town are placed with the towns just loaded
+    cached_gazetteer.clear()  # reports naming a town are placed at the towns just loaded
     records = read_sample(Path(path) if path else SAMPLE_REPORTS)
     if loaded_count() >= len(records):
         return 0, len(records)

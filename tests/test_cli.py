@@ -117,3 +117,59 @@ def test_seed_in_bulk_keeps_every_index_and_constraint(app, live_db):
     result = app.test_cli_runner().invoke(args=["seed", "--count", "100000"])
     assert result.exit_code == 0, result.output
     assert schema() == before
+
+
+GEONAMES_LINES = [
+    # id, name, ascii, alternates, lat, lon, class, code, country, cc2, admin1, ..., population
+    "1\tPoipet\tPoipet\tPP,Paoy Paet,ប៉ោយប៉ែត\t13.6593\t102.5635\tP\tPPL\tKH\t\t06\t\t\t\t89549",
+    "2\tPoipet\tPoipet\t\t11.0\t105.0\tP\tPPL\tKH\t\t14\t\t\t\t120",  # a village of the name
+    "3\tPoipet Market\tPoipet Market\t\t13.66\t102.56\tS\tMKT\tKH\t\t06\t\t\t\t0",  # a spot
+    "4\tKampong Thom\tKampong Thom\tKompong Thom\t12.7111\t104.8887\tP\tPPLA\tKH\t\t14\t\t\t\t0",
+]
+
+
+def test_load_places_reads_a_geonames_dump(app, client, tmp_path):
+    dump, areas = tmp_path / "KH.txt", tmp_path / "admin1CodesASCII.txt"
+    dump.write_text("\n".join(GEONAMES_LINES) + "\n", encoding="utf-8")
+    areas.write_text("KH.06\tBanteay Meanchey\tBanteay Meanchey\t1\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["load-places", str(dump), "--geonames", "--admin-names", areas])
+    assert result.exit_code == 0, result.output
+    assert "2 places added or updated" in result.output
+
+    found = client.get("/api/v1/places?q=ប៉ោយ").get_json()["places"]
+    # Of the two places named Poipet the town is kept; short alternate names ("PP") are not.
+    assert found == [
+        {
+            "name": "Poipet",
+            "admin_area": "Banteay Meanchey",
+            "country": "KH",
+            "lat": 13.6593,
+            "lon": 102.5635,
+        }
+    ]
+    assert client.get("/api/v1/places?q=pp").get_json()["places"] == []
+    assert [p["name"] for p in client.get("/api/v1/places?q=kompong").get_json()["places"]] == [
+        "Kampong Thom"
+    ]
+    fewer = runner.invoke(args=["load-places", str(dump), "--geonames", "--min-population", "1"])
+    assert "gazetteer: 1 place added or updated" in fewer.output
+
+
+def test_load_places_reads_a_csv_and_names_what_is_wrong(app, client, tmp_path):
+    good = tmp_path / "places.csv"
+    good.write_text("name,lat,lon,country,variants\nLoei,17.49,101.72,th,เลย;Muang Loei\n")
+    result = app.test_cli_runner().invoke(args=["load-places", str(good)])
+    assert result.exit_code == 0, result.output
+    found = client.get("/api/v1/places?q=muang").get_json()["places"]
+    assert [(p["name"], p["country"], p["admin_area"]) for p in found] == [("Loei", "TH", None)]
+
+    for body, problem in (
+        ("name,lat,lon,country\nNan,18.78,,TH\n", "line 2: no lon"),
+        ("name,lat,lon,country\nNan,18.78,100.77,TH\nX,95,100,TH\n", "line 3: lat and lon"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(body)
+        result = app.test_cli_runner().invoke(args=["load-places", str(bad)])
+        assert result.exit_code == 2 and problem in result.output
+        assert client.get("/api/v1/places?q=nan").get_json()["places"] == []

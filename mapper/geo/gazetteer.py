@@ -86,3 +86,56 @@ class Gazetteer:
                 continue
             ranks[entry] = min(rank, ranks.get(entry, rank))
         return sorted(ranks, key=lambda e: (ranks[e], len(e.name), e.name))[:limit]
+
+
+# Columns of a GeoNames dump (tab-separated, no header): see the dump's readme.
+GEONAMES_NAME, GEONAMES_ASCII, GEONAMES_ALTERNATES = 1, 2, 3
+GEONAMES_LAT, GEONAMES_LON, GEONAMES_CLASS = 4, 5, 6
+GEONAMES_COUNTRY, GEONAMES_ADMIN1, GEONAMES_POPULATION = 8, 10, 14
+SHORTEST_VARIANT = 3  # shorter alternate names ("PP") turn up inside ordinary words of a text
+
+
+def geonames_places(
+    lines, admin_names: dict[str, str], feature_classes: str = "P", min_population: int = 0
+) -> list[dict]:
+    """Places from the lines of a GeoNames dump: name, admin area, country, variants, lat
+    and lon. Names are unique in the gazetteer: of the places sharing one, the most populous
+    is kept. `admin_names` maps "KH.12" to a first-level area's name (admin1CodesASCII.txt)."""
+    best: dict[str, tuple[int, dict]] = {}
+    for line in lines:
+        cells = line.rstrip("\n").split("\t")
+        if len(cells) <= GEONAMES_POPULATION:
+            continue
+        kind = cells[GEONAMES_CLASS]
+        if len(kind) != 1 or kind not in feature_classes:
+            continue
+        population = int(cells[GEONAMES_POPULATION] or 0)
+        name = cells[GEONAMES_NAME].strip()
+        if population < min_population or not name:
+            continue
+        country = cells[GEONAMES_COUNTRY]
+        others = [cells[GEONAMES_ASCII], *cells[GEONAMES_ALTERNATES].split(",")]
+        variants = sorted(
+            {v.strip() for v in others if len(v.strip()) >= SHORTEST_VARIANT} - {name}
+        )
+        place = {
+            "name": name[:200],
+            "admin_area": admin_names.get(f"{country}.{cells[GEONAMES_ADMIN1]}"),
+            "country": country,
+            "variants": variants,
+            "lat": float(cells[GEONAMES_LAT]),
+            "lon": float(cells[GEONAMES_LON]),
+        }
+        if name not in best or population > best[name][0]:
+            best[name] = (population, place)
+    return [place for _population, place in best.values()]
+
+
+def geonames_admin_names(lines) -> dict[str, str]:
+    """ "KH.12" → "Phnom Penh", from GeoNames' admin1CodesASCII.txt."""
+    names = {}
+    for line in lines:
+        cells = line.rstrip("\n").split("\t")
+        if len(cells) >= 2:
+            names[cells[0]] = cells[1]
+    return names
