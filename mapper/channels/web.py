@@ -54,6 +54,7 @@ def submission_from_form(form) -> Submission:
         longitude=form.get("longitude") or None,
         location_accuracy=form.get("accuracy") or None,
         place_name=form.get("place_name") or None,
+        towns_only=True,
         categories=form.getlist("categories"),
         contact=ContactInput(
             form.get("contact_name"), form.get("contact_phone"), form.get("contact_email")

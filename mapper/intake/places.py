@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from mapper.extensions import db
@@ -53,17 +54,30 @@ def load_gazetteer() -> Gazetteer:
 cached_gazetteer = Cached(load_gazetteer)
 
 
-def placed(sub: Submission) -> Submission:
-    """`sub` at the point of the place it names when it gives no coordinates of its own.
+def placed(sub: Submission) -> tuple[Submission, list[tuple[str, str]]]:
+    """`sub` at the point of the place it names when it gives no coordinates of its own, and
+    the problem with its place, if any.
 
-    The place name stays as written; a name the gazetteer does not know leaves the report
-    without a location, for moderators to place.
+    The place name stays as written, and a name the gazetteer does not know leaves the report
+    without a location for moderators to place; with `towns_only`, the name becomes the
+    town's and an unknown one is a problem.
     """
-    if sub.latitude not in (None, "") or sub.longitude not in (None, ""):
-        return sub
     if not isinstance(sub.place_name, str) or not sub.place_name.strip():
-        return sub
-    entry = cached_gazetteer().find(sub.place_name)
-    if entry is None:
-        return sub
-    return replace(sub, latitude=entry.lat, longitude=entry.lon)
+        return sub, []
+    has_point = sub.latitude not in (None, "") or sub.longitude not in (None, "")
+    if has_point and not sub.towns_only:
+        return sub, []
+    town = cached_gazetteer().find(sub.place_name)
+    if town is None:
+        if not sub.towns_only:
+            return sub, []
+        unknown = _(
+            "We do not know this place. Choose a town from the list, or leave this "
+            "empty and put a pin on the map."
+        )
+        return sub, [("place_name", unknown)]
+    if sub.towns_only:
+        sub = replace(sub, place_name=town.name)
+    if not has_point:
+        sub = replace(sub, latitude=town.lat, longitude=town.lon)
+    return sub, []

@@ -237,11 +237,17 @@ def submit(sub: Submission) -> IntakeResult:
     """
     key = _scoped_key(sub)
     fingerprint = _fingerprint(sub) if key is not None else ""
-    clean = validate(
-        placed(sub),
-        known_categories=categories_cache.get(sub.categories),
-        phone_region=current_app.config.get("MAPPER_DEFAULT_PHONE_REGION"),
-    )
+    located, place_problems = placed(sub)
+    try:
+        clean = validate(
+            located,
+            known_categories=categories_cache.get(sub.categories),
+            phone_region=current_app.config.get("MAPPER_DEFAULT_PHONE_REGION"),
+        )
+    except ValidationFailed as failure:
+        raise ValidationFailed(failure.pairs + place_problems) from None
+    if place_problems:
+        raise ValidationFailed(place_problems)
     try:
         return _insert(_parameters(clean, key, fingerprint), key, fingerprint)
     except IntegrityError as exc:

@@ -40,6 +40,9 @@ class Submission:
     # The form keeps the location, or the time of day, off every public output.
     hide_location: bool = False
     hide_time_of_day: bool = False
+    # The place must be a town of the gazetteer, kept under the gazetteer's name: a public
+    # form's reporter might otherwise type an address, which would be shown with the report.
+    towns_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,27 @@ def test_a_town_named_without_a_pin_places_the_report_at_the_town(client, form_t
     assert tuple(point.one()) == pytest.approx((13.6593, 102.5635))
 
 
+def test_the_form_keeps_only_the_name_of_the_town_given(client, form_token, places):
+    # A reporter's own words might pin a house: only the town's name is ever kept.
+    submit_form(client, form_token, place_name="behind the karaoke bar, Paoy Paet")
+    report = db.session.scalar(select(Report))
+    assert report.place_name == "Poipet"
+    point = db.session.execute(select(func.ST_Y(Report.location), func.ST_X(Report.location)))
+    assert tuple(point.one()) == pytest.approx((13.3633, 103.8564))  # the pin given stays
+
+
+def test_a_place_that_is_no_known_town_is_refused_with_the_other_errors(
+    client, form_token, places
+):
+    response = submit_form(client, form_token, title="", place_name="house 12, street 5")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="place_name-errors"[^>]*>\s*<li>We do not know this place', html)
+    assert re.search(r'id="title-errors"', html)
+    assert 'value="house 12, street 5"' in html  # kept in the form, to correct
+    assert count_rows("reports") == 0
+
+
 def test_a_place_name_too_long_is_shown_next_to_its_field(client, form_token):
     response = submit_form(client, form_token, place_name="x" * 201)
     assert response.status_code == 422
