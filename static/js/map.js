@@ -283,7 +283,14 @@
     }, 900);
   });
 
+  var goTo = document.getElementById("go-to-place");
+  if (goTo) window.mapperPlaceSearch(goTo, document.getElementById("go-to-suggestions"), function (town) {
+    if (folds()) fold(false);
+    map.setView([town.lat, town.lon], 12);
+  });
+
   form.addEventListener("change", function (event) {
+    if (event.target === goTo) return;  // a place to go to, not a filter
     if (event.target.name !== "layer" && event.target.name !== "fdr") loadHistogram();
     draw();
   });

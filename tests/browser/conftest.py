@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlalchemy import delete
+
+from mapper.models import Place
+from mapper.sample import load_places
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless flags for a machine without a display or outside network.
@@ -49,6 +53,16 @@ def page(browser, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def live_places(live_db):
+    """The sample gazetteer, committed for the server under test, removed afterwards."""
+    load_places()
+    live_db.commit()
+    yield
+    live_db.execute(delete(Place))
+    live_db.commit()
 
 
 def sign_in(page, live_server, user, password: str) -> None:

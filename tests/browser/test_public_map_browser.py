@@ -99,6 +99,19 @@ def test_with_no_view_in_the_address_the_map_opens_on_the_reports(page, live_ser
     assert west < 100.48 and east > 104.98 and south < 11.53 and north > 13.77
 
 
+def test_a_town_found_by_name_brings_the_map_to_it(page, live_server, town, live_places):
+    page.goto(f"{live_server}/")
+    page.wait_for_selector("#map[data-total]")
+    page.fill("#go-to-place", "siem")
+    page.click("#go-to-suggestions button:has-text('Siem Reap')")
+    page.wait_for_url(re.compile(r"[?&]z=12\b"))
+    centre = page.evaluate("(() => window.mapperPublicMap.map.getCenter())()")
+    assert centre["lat"] == pytest.approx(13.3633, abs=1e-3)
+    assert centre["lng"] == pytest.approx(103.8564, abs=1e-3)
+    # Going somewhere filters nothing: the count is of the reports in the new view.
+    page.wait_for_selector("#map[data-total='0']")
+
+
 def test_a_hostile_title_shows_as_text_in_its_popup(page, live_server, town):
     page.goto(f"{live_server}/?z=12&lat=13.75&lon=100.5")
     page.wait_for_selector("#map[data-total='1']")

@@ -2,11 +2,10 @@
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from mapper.extensions import db
-from mapper.models import Place, Report
-from mapper.sample import load_places
+from mapper.models import Report
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +30,6 @@ def test_visitor_drops_a_pin_fills_the_form_and_gets_a_reference(page, live_serv
     ).one()
     assert tuple(stored) == pinned
     assert [c.slug for c in report.categories] == ["forced-labour-fishing"]
-
-
-@pytest.fixture
-def live_places(live_db):
-    load_places()
-    live_db.commit()
-    yield
-    live_db.execute(delete(Place))
-    live_db.commit()
 
 
 def test_visitor_finds_their_town_by_name_and_the_pin_goes_there(

@@ -143,9 +143,7 @@ def test_the_form_keeps_only_the_name_of_the_town_given(client, form_token, plac
     assert tuple(point.one()) == pytest.approx((13.3633, 103.8564))  # the pin given stays
 
 
-def test_a_place_that_is_no_known_town_is_refused_with_the_other_errors(
-    client, form_token, places
-):
+def test_a_place_that_is_no_known_town_is_refused_with_the_other_errors(client, form_token, places):
     response = submit_form(client, form_token, title="", place_name="house 12, street 5")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
