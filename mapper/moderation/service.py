@@ -18,6 +18,7 @@ from mapper.intake.service import categories_cache, public_point
 from mapper.intake.submission import Submission
 from mapper.intake.validators import (
     DESCRIPTION_MAX,
+    PLACE_MAX,
     TITLE_MAX,
     Problems,
     clean_categories,
@@ -151,6 +152,11 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
     )
     slugs = form.get("categories", [])
     category_ids = clean_categories(slugs, categories_cache.get(slugs), problems)
+    # The place name is shown with the published report: moderators may correct or clear
+    # it. Forms without it (placing a message from the inbox) leave it as it is.
+    place_name = report.place_name
+    if "place_name" in form:
+        place_name = clean_text(form.get("place_name"), "place_name", problems, limit=PLACE_MAX)
     lat, lon, _accuracy = clean_location(
         Submission(source="web", latitude=form.get("latitude"), longitude=form.get("longitude")),
         problems,
@@ -164,6 +170,7 @@ def edit_report(report: Report, actor: User | None, expected_version: int, form:
         ("title", title),
         ("description", description),
         ("occurred_at", occurred_at),
+        ("place_name", place_name),
     ):
         if getattr(report, field) != new:
             changes[field] = (getattr(report, field), new)

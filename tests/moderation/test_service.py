@@ -215,3 +215,36 @@ def test_two_moderators_saving_at_once_get_one_success_and_one_conflict(
     db.session.expire_all()
     assert db.session.get(Report, report_id).version == version + 1
     assert len([e for e in events(db.session.get(Report, report_id)) if e.action == "edit"]) == 1
+
+
+def test_moderators_correct_or_clear_the_place_name_the_public_would_see(
+    db_session, make_report, make_user
+):
+    report = make_report("pending", categories=["other"])
+    report.place_name = "Poipet, house 12 behind the casino"
+    form = {
+        "title": report.title,
+        "description": report.description,
+        "categories": ["other"],
+        "occurred_at": report.occurred_at.isoformat(),
+    }
+    # A form without the field (placing a message from the inbox) leaves the name alone.
+    assert not edit_report(report, make_user(), report.version, form)
+    assert edit_report(report, make_user(), report.version, {**form, "place_name": "Poipet"})
+    db.session.commit()
+    assert report.place_name == "Poipet"
+    assert events(report)[-1].changes["place_name"] == [
+        "Poipet, house 12 behind the casino",
+        "Poipet",
+    ]
+    assert edit_report(report, make_user(), report.version, {**form, "place_name": " "})
+    assert report.place_name is None
+
+
+def test_a_place_name_too_long_is_refused_and_changes_nothing(db_session, make_report, make_user):
+    report = make_report("pending", categories=["other"])
+    form = {"title": "Changed", "categories": ["other"], "place_name": "x" * 201}
+    with pytest.raises(ValidationFailed) as failure:
+        edit_report(report, make_user(), report.version, form)
+    assert [field for field, _message in failure.value.pairs] == ["place_name"]
+    assert report.title != "Changed"
