@@ -167,6 +167,9 @@ def service_worker():
         url_for("static", filename="css/mapper.css"),
         url_for("static", filename="js/volunteer.js"),
         url_for("static", filename="js/leaflet-setup.js"),
+        # Land and borders, drawn where no kept tile covers the map.
+        url_for("static", filename="vendor/topojson-client/topojson-client.min.js"),
+        url_for("static", filename="vendor/world-atlas/countries-50m.json"),
         url_for("static", filename="js/location-picker.js"),
         url_for("static", filename="js/quick-exit.js"),
         url_for("web.vendor", package="leaflet", filename="leaflet.js"),

@@ -99,6 +99,16 @@ def test_with_no_view_in_the_address_the_map_opens_on_the_reports(page, live_ser
     assert west < 100.48 and east > 104.98 and south < 11.53 and north > 13.77
 
 
+def test_without_tiles_the_map_still_shows_land_and_borders(page, live_server, town):
+    page.route("**/tiles/**", lambda route: route.abort())
+    page.goto(f"{live_server}/?z=5&lat=12&lon=104")
+    page.wait_for_selector("#map[data-outline='drawn']")
+    # Every country of Natural Earth's 1:50m map is one shape, under the clusters.
+    assert page.locator(".leaflet-outline-pane path").count() > 200
+    assert "Natural Earth" in page.text_content(".leaflet-control-attribution")
+    assert total(page) == 9
+
+
 def test_a_town_found_by_name_brings_the_map_to_it(page, live_server, town, live_places):
     page.goto(f"{live_server}/")
     page.wait_for_selector("#map[data-total]")
