@@ -211,6 +211,12 @@ def test_the_map_of_places_looked_at_online_still_shows_offline(
     expect(page.locator("h1")).to_have_text("Field report")
     page.wait_for_function(all_loaded)
     assert page.locator("img.leaflet-tile-loaded").count() == shown
+    assert page.get_attribute("#volunteer-form .leaflet-container", "data-outline") is None
+
+    # Closer in, no tile was ever shown: land and borders, kept with the app, stand in.
+    page.click(".leaflet-control-zoom-in")
+    page.wait_for_selector(".leaflet-container[data-outline='drawn']")
+    assert page.locator(".leaflet-outline-pane path").count() > 200
 
 
 @pytest.fixture
