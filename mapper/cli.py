@@ -137,18 +137,18 @@ def load_places_command(
     from mapper.geo.gazetteer import geonames_admin_names, geonames_places
     from mapper.sample import csv_places, store_places
 
-    if geonames:
-        areas = {}
-        if admin_names:
-            with open(admin_names, encoding="utf-8") as lines:
-                areas = geonames_admin_names(lines)
-        with open(path, encoding="utf-8") as lines:
-            places = geonames_places(lines, areas, feature_classes, min_population)
-    else:
-        try:
+    try:
+        if geonames:
+            areas = {}
+            if admin_names:
+                with open(admin_names, encoding="utf-8") as lines:
+                    areas = geonames_admin_names(lines)
+            with open(path, encoding="utf-8") as lines:
+                places = geonames_places(lines, areas, feature_classes, min_population)
+        else:
             places = csv_places(Path(path))
-        except ValueError as problem:
-            raise click.BadParameter(str(problem), param_hint="PATH") from None
+    except (ValueError, UnicodeDecodeError) as problem:
+        raise click.BadParameter(str(problem), param_hint="PATH") from None
     count = store_places(places)
     db.session.commit()
     click.echo(f"gazetteer: {count} place{'' if count == 1 else 's'} added or updated")

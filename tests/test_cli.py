@@ -154,6 +154,9 @@ def test_load_places_reads_a_geonames_dump(app, client, tmp_path):
     ]
     fewer = runner.invoke(args=["load-places", str(dump), "--geonames", "--min-population", "1"])
     assert "gazetteer: 1 place added or updated" in fewer.output
+    dump.write_text("1\tSomewhere\tSomewhere\t\tnorth\teast\tP\tPPL\tKH\t\t06\t\t\t\t0\n")
+    broken = runner.invoke(args=["load-places", str(dump), "--geonames"])
+    assert broken.exit_code == 2 and "line 1: not a GeoNames place" in broken.output
 
 
 def test_load_places_reads_a_csv_and_names_what_is_wrong(app, client, tmp_path):

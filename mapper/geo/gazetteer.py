@@ -100,16 +100,21 @@ def geonames_places(
 ) -> list[dict]:
     """Places from the lines of a GeoNames dump: name, admin area, country, variants, lat
     and lon. Names are unique in the gazetteer: of the places sharing one, the most populous
-    is kept. `admin_names` maps "KH.12" to a first-level area's name (admin1CodesASCII.txt)."""
+    is kept. `admin_names` maps "KH.12" to a first-level area's name (admin1CodesASCII.txt).
+    Raises ValueError naming the first line that is not a place."""
     best: dict[str, tuple[int, dict]] = {}
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         cells = line.rstrip("\n").split("\t")
         if len(cells) <= GEONAMES_POPULATION:
             continue
         kind = cells[GEONAMES_CLASS]
         if len(kind) != 1 or kind not in feature_classes:
             continue
-        population = int(cells[GEONAMES_POPULATION] or 0)
+        try:
+            population = int(cells[GEONAMES_POPULATION] or 0)
+            lat, lon = float(cells[GEONAMES_LAT]), float(cells[GEONAMES_LON])
+        except ValueError:
+            raise ValueError(f"line {number}: not a GeoNames place") from None
         name = cells[GEONAMES_NAME].strip()
         if population < min_population or not name:
             continue
@@ -123,8 +128,8 @@ def geonames_places(
             "admin_area": admin_names.get(f"{country}.{cells[GEONAMES_ADMIN1]}"),
             "country": country,
             "variants": variants,
-            "lat": float(cells[GEONAMES_LAT]),
-            "lon": float(cells[GEONAMES_LON]),
+            "lat": lat,
+            "lon": lon,
         }
         if name not in best or population > best[name][0]:
             best[name] = (population, place)
