@@ -137,7 +137,7 @@ def geonames_places(
 
 
 def geonames_admin_names(lines) -> dict[str, str]:
-    """ "KH.12" → "Phnom Penh", from GeoNames' admin1CodesASCII.txt."""
+    """First-level areas' names by code ("KH.12": "Phnom Penh"), from admin1CodesASCII.txt."""
     names = {}
     for line in lines:
         cells = line.rstrip("\n").split("\t")

@@ -58,6 +58,7 @@ window.mapperLocationPicker = function (element, inputs) {
   return {
     clear: function () {
       lat.value = lon.value = accuracy.value = "";
+      if (inputs.place) inputs.place.value = "";  // a town left there would place the report
       if (marker) { map.removeLayer(marker); marker = null; }
     },
   };

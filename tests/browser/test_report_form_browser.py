@@ -50,6 +50,11 @@ def test_visitor_finds_their_town_by_name_and_the_pin_goes_there(
     )
     expect(page.locator("#report-map .leaflet-marker-icon")).to_have_count(1)
     assert page.locator("#reference").count() == 0
+    page.click("#clear-location")  # clears the town too, which would place the report
+    assert page.input_value("#place_name") == page.input_value("#latitude") == ""
+    expect(page.locator("#report-map .leaflet-marker-icon")).to_have_count(0)
+    page.fill("#place_name", "paoy")
+    page.click("#place-suggestions button")
 
     page.click("#submit-report")
     reference = page.text_content("#reference").strip()
