@@ -42,6 +42,22 @@
     if (map.getPane("outline")) return;
     map.createPane("outline").style.zIndex = 150;
     element.classList.add("without-tiles");
+    // Drawing the world keeps the browser busy for some 50-100 ms: a map that draws reports
+    // (its element has data-outline-waits) shows them first, or waits 3 s if they never come.
+    var go = function () { drawOutline(map, element); };
+    if (element.dataset.outlineWaits === undefined || element.dataset.drawn !== undefined) {
+      go();
+      return;
+    }
+    var timer = setTimeout(go, 3000);
+    map.once("mapper:drawn", function () {
+      clearTimeout(timer);
+      // After the browser has shown them: the frame being prepared, then a task after it.
+      requestAnimationFrame(function () { setTimeout(go, 0); });
+    });
+  }
+
+  function drawOutline(map, element) {
     loadCountries().then(function (world) {
       L.geoJSON(world, {
         pane: "outline",

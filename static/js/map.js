@@ -197,8 +197,10 @@
       pointDownloads(answer, query);
       element.dataset.drawn = String(mine);
       element.removeAttribute("aria-busy");
+      map.fire("mapper:drawn");
     }).catch(function () {
       if (mine === request) status.textContent = status.dataset.labelError;
+      map.fire("mapper:drawn");
     });
   }
 
