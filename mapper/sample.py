@@ -91,12 +91,13 @@ def csv_places(path: Path) -> list[dict]:
                 lat, lon = parse_latitude(row["lat"]), parse_longitude(row["lon"])
             except GeoValueError:
                 raise ValueError(f"line {line}: lat and lon must be a point on Earth") from None
+            name = row["name"].strip()
             places.append(
                 {
-                    "name": row["name"].strip(),
+                    "name": name,
                     "admin_area": (row.get("admin_area") or "").strip() or None,
                     "country": row["country"].strip().upper(),
-                    "variants": sorted({(n or "").strip() for n in names} - {"", row["name"]}),
+                    "variants": sorted({(n or "").strip() for n in names} - {"", name}),
                     "lat": lat,
                     "lon": lon,
                 }
@@ -160,7 +161,6 @@ def load_sample(path: str | Path | None = None) -> tuple[int, int]:
     load_places()
     load_help_services()
     db.session.commit()
-    cached_gazetteer.clear()  # reports naming a town are placed at the towns just loaded
     records = read_sample(Path(path) if path else SAMPLE_REPORTS)
     if loaded_count() >= len(records):
         return 0, len(records)
