@@ -176,6 +176,19 @@ def test_the_whole_world_counts_every_public_report(client, reports):
     assert answer["total"] == len(public) > 0
 
 
+@pytest.mark.parametrize("window", [{}, {"from": "2023-12-15", "to": "2025-02-10"}])
+def test_a_view_round_the_world_whose_edges_share_a_cell_counts_each_report_once(
+    client, reports, window
+):
+    # West of its east edge, in the same 64-pixel cell at zoom 2: the view's two column
+    # ranges (east of the west edge, west of the east edge) overlap in that cell.
+    view = {"zoom": "2", "bbox": "102.6,-80,102.5,80"}
+    answer = client.get("/api/v1/clusters", query_string={**view, **window}).get_json()
+    counts = sum(f["properties"]["count"] for f in answer["features"])
+    world = plain_count((-180, -85.06, 180, 85.06), window)
+    assert counts == answer["total"] == world > 0
+
+
 def test_a_cell_with_one_report_is_that_report_at_its_public_point(client, reports):
     answer = client.get("/api/v1/clusters?zoom=16&bbox=-151.3,-34,151.3,-33.8").get_json()
     singles = [f for f in answer["features"] if not f["properties"]["cluster"]]

@@ -34,7 +34,7 @@ def rollup_statements(client, query: dict) -> tuple[dict, list]:
     ran = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
-        if "map_cells_live" in statement:
+        if "map_view_rows" in statement:
             ran.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", keep)
@@ -114,7 +114,7 @@ def test_a_level_the_rollups_skip_is_summed_from_the_next_finer_one(client, town
     # Zoom 10 clusters are the cells of level 12, which the rollups skip: read at level 13.
     view = {"zoom": "10", "bbox": "102.3,13.4,102.9,13.9"}
     answer, ran = rollup_statements(client, {**view, **window})
-    levels = {v for _sql, values in ran for k, v in values.items() if k.startswith("level_")}
+    levels = {level for _sql, values in ran for level in values["levels"]}
     assert levels == {13}
     # The clusters are level 12's cells, each with its reports: counted plainly here.
     expected = {
@@ -136,19 +136,34 @@ def test_a_level_the_rollups_skip_is_summed_from_the_next_finer_one(client, town
     assert len(found) < 6  # several reports share a cell: the cells were summed
 
 
+def nested_plans(connection) -> list[str]:
+    """Turn on the server's logging of every plan run, nested ones included (the statements of
+    a function), sent to this connection; returns the list the plans are added to."""
+    plans: list[str] = []
+    connection.add_notice_handler(lambda notice: plans.append(notice.message_primary))
+    for statement in (
+        "LOAD 'auto_explain'",
+        "SET LOCAL auto_explain.log_min_duration = 0",
+        "SET LOCAL auto_explain.log_nested_statements = on",
+        "SET LOCAL client_min_messages = log",
+    ):
+        connection.execute(statement)
+    return plans
+
+
 def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(client, town):
     # Zoom 11 heat: 16-pixel cells are level 15, finer than the rollups keep; the view's count
     # is read from level 13 first, then, being small, its cells counted from the reports.
+    plans = nested_plans(db.session.connection().connection.driver_connection)
     settings = []
 
     def note(conn, cursor, statement, parameters, context, executemany):
-        read = "rollups" if "map_cells_live" in statement else "reports"
-        if read == "rollups" or "FROM reports" in statement:
+        if "FROM reports" in statement:
             with cursor.connection.cursor() as probe:
                 probe.execute(
                     "SELECT current_setting('enable_indexscan'), current_setting('enable_sort')"
                 )
-                settings.append((read, probe.fetchone()))
+                settings.append(probe.fetchone())
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
@@ -156,8 +171,22 @@ def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
     assert answer["total"] == 6 and answer["cell_pixels"] == 16
-    assert {s for read, s in settings if read == "rollups"} == {("off", "off")}
-    assert {s for read, s in settings if read == "reports"} == {("on", "on")}
+    rollup_plans = [p for p in plans if "FROM map_cells_live" in p and "Aggregate" in p]
+    assert rollup_plans, "no rollup statement ran"
+    for plan in rollup_plans:
+        assert "Bitmap Index Scan on pk_map_cells" in plan
+        assert "HashAggregate" in plan
+        assert "Index Scan using" not in plan and "Sort" not in plan
+    assert settings and set(settings) == {("on", "on")}
+
+
+def test_the_rollup_function_reads_with_the_rollup_settings(db_session):
+    config = db.session.execute(
+        text("SELECT proconfig FROM pg_proc WHERE proname = 'map_view_rows'")
+    ).scalar_one()
+    assert {f"{name}={value}" for name, value in grid.ROLLUP_READS.items()} <= set(config)
+    # Planned once per connection, for any values.
+    assert "plan_cache_mode=force_generic_plan" in config
 
 
 def _days_of(tier: int, period: int) -> range:
