@@ -93,11 +93,11 @@ class Cell:
 
 def kept_levels() -> dict[int, frozenset[int]]:
     """{tier: levels} the rollups keep (read once per process)."""
-    return _kept_levels(db.engine.url.render_as_string())
+    return _kept_levels(db.engine)
 
 
 @lru_cache(maxsize=4)
-def _kept_levels(_url: str) -> dict[int, frozenset[int]]:
+def _kept_levels(_engine) -> dict[int, frozenset[int]]:
     rows = db.session.execute(text("SELECT tier, level FROM map_levels")).all()
     return {tier: frozenset(level for t, level in rows if t == tier) for tier in (MONTH, DAY, YEAR)}
 
