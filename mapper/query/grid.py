@@ -222,19 +222,17 @@ def _is_month_start(day: int) -> bool:
     return (EPOCH + timedelta(days=day)).day == 1
 
 
-def _period_clause(tier: int, bounds: Bounds, params: dict, name: str) -> str:
-    """The periods of `tier` in [first, stop) as a list: with the period an equality the index
-    goes on to bound the cells' columns, where a range of periods reads every cell of each
-    period in between, the whole world's. An open end stops at the events' first or last."""
+def _periods(tier: int, bounds: Bounds) -> list[int]:
+    """The periods of `tier` in [first, stop); an open end stops at the events' first or last
+    (none without reports)."""
     first, stop = bounds
     if first is None or stop is None:
         extent = _event_periods(tier)
         if extent is None:
-            return "FALSE"
+            return []
         first = extent[0] if first is None else first
         stop = extent[1] + 1 if stop is None else stop
-    params[name] = list(range(first, stop))
-    return f"period = ANY(CAST(:{name} AS integer[]))"
+    return list(range(first, stop))
 
 
 def _event_periods(tier: int) -> tuple[int, int] | None:
@@ -249,38 +247,6 @@ def _event_periods(tier: int) -> tuple[int, int] | None:
         return days
     months = _month_number(days[0]), _month_number(days[1])
     return months if tier == MONTH else (months[0] // 12, months[1] // 12)
-
-
-def _cells_where(
-    cells: CellRange, tier: int, audience: Audience, categories: list[int], params: dict
-) -> tuple[str, str]:
-    """The view's cells in one tier's rollup rows: the select list for the cells' (x, y), and
-    the FROM and WHERE. A level the rollups skip is read from the next finer one, its cells'
-    columns and rows halved into the view's."""
-    source = source_level(tier, cells.level)
-    rows = cells.at_level(source)
-    shift = source - cells.level
-    params.update(groups=list(audience.groups))
-    params[f"level_{tier}"], params[f"y0_{tier}"], params[f"y1_{tier}"] = source, rows.y0, rows.y1
-    xs = []
-    for i, (x0, x1) in enumerate(rows.xs):
-        params[f"x0_{tier}_{i}"], params[f"x1_{tier}_{i}"] = x0, x1
-        xs.append(f"x BETWEEN :x0_{tier}_{i} AND :x1_{tier}_{i}")
-    # The category is the key's last column (migration 0017): a cell's rows are read together
-    # and those of other categories passed over. A list of them is kept out of the index
-    # search (`+ 0`), which would otherwise search once per category.
-    if len(categories) == 1:
-        params["category"] = categories[0]
-        category = "category = :category"
-    else:
-        params["categories"] = categories
-        category = "category + 0 = ANY(:categories)"
-    cell = f"x >> {shift} AS x, y >> {shift} AS y" if shift else "x, y"
-    return cell, (
-        f"FROM map_cells_live WHERE grp = ANY(:groups) AND tier = {tier} "
-        f"AND level = :level_{tier} AND {category} AND ({' OR '.join(xs)}) "
-        f"AND y BETWEEN :y0_{tier} AND :y1_{tier}"
-    )
 
 
 # How rollup rows are read. An index scan fetches the table's pages one at a time, in the
@@ -337,9 +303,10 @@ def signed_periods(plan_: Plan, yearly: bool) -> Signed | None:
     return {tier: {p: c for p, c in periods.items() if c} for tier, periods in signed.items()}
 
 
-# The view's rollup rows come from `map_view_rows` (migration 0020): one statement of one shape
-# whatever the window, planned once per connection, with the settings above applied to it
-# alone. Its per-tier values are listed in this order.
+# The view's rollup rows come from `map_view_rows`, and its counts per period from
+# `map_view_periods` (migration 0020): statements of one shape whatever the window, planned once
+# per connection, with the settings above applied to them alone. Per-tier values are listed in
+# this order.
 FUNCTION_TIERS = (MONTH, DAY, YEAR)
 VIEW_ROWS = text(
     "SELECT * FROM map_view_rows(CAST(:groups AS smallint[]), CAST(:cats AS integer[]), "
@@ -348,6 +315,12 @@ VIEW_ROWS = text(
     "CAST(:year_add AS integer[]), CAST(:year_take AS integer[]), "
     "CAST(:month_add AS integer[]), CAST(:month_take AS integer[]), "
     "CAST(:day_add AS integer[]), CAST(:day_take AS integer[]))"
+)
+VIEW_PERIODS = text(
+    "SELECT * FROM map_view_periods(CAST(:groups AS smallint[]), CAST(:category AS integer), "
+    "CAST(:levels AS integer[]), CAST(:x0s AS integer[]), CAST(:x1s AS integer[]), "
+    "CAST(:y0s AS integer[]), CAST(:y1s AS integer[]), CAST(:month_periods AS integer[]), "
+    "CAST(:day_periods AS integer[]))"
 )
 
 
@@ -386,6 +359,23 @@ def _disjoint(cells: CellRange) -> CellRange:
     return replace(cells, xs=tuple(merged))
 
 
+def _view_values(cells: CellRange, audience: Audience, tiers: tuple[int, ...], i: int) -> dict:
+    """The values that place the functions' reads in the view's i-th column range: for each
+    tier, the level its rows are read at (a level the rollups skip is read from the next finer
+    one, its cells halved into the view's) and the range of cells there."""
+    # A tier the level does not keep (years, at some levels) has no periods: any level will do.
+    sources = [cells.at_level(source_level(t, cells.level) or cells.level) for t in tiers]
+    return {
+        "groups": list(audience.groups),
+        "levels": [s.level for s in sources],
+        "shifts": [s.level - cells.level for s in sources],
+        "x0s": [s.xs[i][0] for s in sources],
+        "x1s": [s.xs[i][1] for s in sources],
+        "y0s": [s.y0 for s in sources],
+        "y1s": [s.y1 for s in sources],
+    }
+
+
 def rollup_rows(cells: CellRange, audience: Audience, plan_: Plan, categories: list[int]) -> list:
     """Rollup rows of the view's cells per category, summed over the plan's periods: rows of
     (x, y, category, n, sx, sy, west, south, east, north, sid)."""
@@ -394,23 +384,11 @@ def rollup_rows(cells: CellRange, audience: Audience, plan_: Plan, categories: l
         return []
     signed = signed_periods(closed, source_level(YEAR, cells.level) is not None)
     cells = _disjoint(cells)
-    # A tier the level does not keep (years, at some levels) has no periods in the plan: any
-    # level stands in for it.
-    sources = [cells.at_level(source_level(t, cells.level) or cells.level) for t in FUNCTION_TIERS]
     # A period is added or taken away once (its sign) but for odd windows: layer by layer.
     depth = max((abs(c) for periods in signed.values() for c in periods.values()), default=0)
     rows: list = []
     for i in range(len(cells.xs)):
-        values = {
-            "groups": list(audience.groups),
-            "cats": categories,
-            "levels": [s.level for s in sources],
-            "shifts": [s.level - cells.level for s in sources],
-            "x0s": [s.xs[i][0] for s in sources],
-            "x1s": [s.xs[i][1] for s in sources],
-            "y0s": [s.y0 for s in sources],
-            "y1s": [s.y1 for s in sources],
-        }
+        values = {**_view_values(cells, audience, FUNCTION_TIERS, i), "cats": categories}
         for layer in range(1, depth + 1):
             for tier, name in ((YEAR, "year"), (MONTH, "month"), (DAY, "day")):
                 periods = signed[tier].items()
@@ -667,24 +645,26 @@ def period_counts(
     if plan_ is None or (tier == DAY and source_level(DAY, cells.level) is None):
         _add_raw_periods(counts, filters, audience, cells, tier)
         return counts
-    params: dict = {}
-    category = [category_ids[0] if category_ids else 0]
     windows = [(MONTH, plan_.months)] if tier == MONTH and plan_.months is not None else []
     if tier == DAY:
         first = _day_number(filters.start) if filters.start else None
         windows.append((DAY, (first, _day_number(filters.end) if filters.end else None)))
     else:
         windows += [(DAY, days) for days in plan_.days]
-    statements = []
-    for i, (source, bounds) in enumerate(windows):
-        _cell, base = _cells_where(cells, source, audience, category, params)
-        period = _period_clause(source, bounds, params, f"p{i}")
-        statements.append((source, f"SELECT period, sum(n) {base} AND {period} GROUP BY period"))
-    with local_settings(ROLLUP_READS):
-        for source, sql in statements:
-            for value, n in db.session.execute(text(sql), params).all():
-                key = _month_number(value) if source == DAY and tier == MONTH else value
-                counts[key] = counts.get(key, 0) + n
+    periods: dict[int, list[int]] = {MONTH: [], DAY: []}
+    for source, bounds in windows:
+        periods[source] += _periods(source, bounds)
+    cells = _disjoint(cells)
+    for i in range(len(cells.xs)):
+        values = {
+            **_view_values(cells, audience, (MONTH, DAY), i),
+            "category": category_ids[0] if category_ids else 0,
+            "month_periods": periods[MONTH],
+            "day_periods": periods[DAY],
+        }
+        for source, value, n in db.session.execute(VIEW_PERIODS, values):
+            key = _month_number(value) if source == DAY and tier == MONTH else value
+            counts[key] = counts.get(key, 0) + n
     return counts
 
 

@@ -1,4 +1,4 @@
-"""A view's rollup rows read by one database function with a plan kept per connection.
+"""A view's rollup rows read by database functions with a plan kept per connection.
 
 A map view read from the rollups was one statement written for its window (which tiers, how
 many periods added and taken away), with the planner settings it needs changed before it and
@@ -8,6 +8,9 @@ whatever the window: the periods come as lists, an empty list reads nothing. PL/
 plan for the connection's life, made for any values (the plan is the same for all: a bitmap of
 the key's matches per tier and sign, summed in a hash table), and the settings come with the
 function, for its statements only.
+
+`map_view_rows` gives a view's cells per category; `map_view_periods` its counts per month
+and per day, for the time histogram.
 
 `cats`: with one category, its rows are found by the key; with several, a cell's rows are read
 together and the others passed over (`+ 0`), where the key would be searched once per category.
@@ -25,9 +28,11 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-SIGNATURE = (
+SIGNATURES = (
     "map_view_rows(smallint[], integer[], integer[], integer[], integer[], integer[], "
-    "integer[], integer[], integer[], integer[], integer[], integer[], integer[], integer[])"
+    "integer[], integer[], integer[], integer[], integer[], integer[], integer[], integer[])",
+    "map_view_periods(smallint[], integer, integer[], integer[], integer[], integer[], "
+    "integer[], integer[], integer[])",
 )
 
 # (tier, index of its values in the lists, the name of its periods)
@@ -62,7 +67,18 @@ def _statement(category: str) -> str:
     )
 
 
-FUNCTION = f"""
+# Read as the rollups are read (`mapper.query.grid.ROLLUP_READS`), planned once for any values,
+# and with no compiling to machine code, which costs more than these statements take.
+SETTINGS = """
+SET plan_cache_mode = force_generic_plan
+SET enable_indexscan = off
+SET enable_sort = off
+SET effective_io_concurrency = 256
+SET work_mem = '64MB'
+SET jit = off
+"""
+
+ROWS = f"""
 CREATE FUNCTION map_view_rows(
     groups smallint[], cats integer[], levels integer[], shifts integer[],
     x0s integer[], x1s integer[], y0s integer[], y1s integer[],
@@ -73,14 +89,7 @@ CREATE FUNCTION map_view_rows(
     sy double precision, west double precision, south double precision,
     east double precision, north double precision, sid bigint
 )
-LANGUAGE plpgsql STABLE
-SET plan_cache_mode = force_generic_plan
-SET enable_indexscan = off
-SET enable_sort = off
-SET effective_io_concurrency = 256
-SET work_mem = '64MB'
-SET jit = off
-AS $$
+LANGUAGE plpgsql STABLE{SETTINGS}AS $$
 BEGIN
     IF cardinality(cats) = 1 THEN
     RETURN QUERY {_statement("c.category = cats[1]")};
@@ -92,9 +101,39 @@ $$
 """
 
 
+
+def _periods(tier: int, i: int, name: str) -> str:
+    return (
+        f"SELECT {tier}, c.period, c.n FROM map_cells_live c "
+        f"WHERE c.grp = ANY(groups) AND c.tier = {tier} AND c.level = levels[{i}] "
+        f"AND c.category = cat AND c.x BETWEEN x0s[{i}] AND x1s[{i}] "
+        f"AND c.y BETWEEN y0s[{i}] AND y1s[{i}] AND c.period = ANY({name}_periods)"
+    )
+
+
+PERIODS = f"""
+CREATE FUNCTION map_view_periods(
+    groups smallint[], cat integer, levels integer[],
+    x0s integer[], x1s integer[], y0s integer[], y1s integer[],
+    month_periods integer[], day_periods integer[]
+) RETURNS TABLE (tier integer, period integer, n bigint)
+LANGUAGE plpgsql STABLE{SETTINGS}AS $$
+BEGIN
+    RETURN QUERY SELECT p.tier, p.period, CAST(sum(p.n) AS bigint)
+    FROM ({_periods(0, 1, "month")}
+        UNION ALL {_periods(1, 2, "day")}
+    ) AS p (tier, period, n)
+    GROUP BY p.tier, p.period;
+END
+$$
+"""
+
+
 def upgrade():
-    op.execute(FUNCTION)
+    op.execute(ROWS)
+    op.execute(PERIODS)
 
 
 def downgrade():
-    op.execute(f"DROP FUNCTION {SIGNATURE}")
+    for signature in SIGNATURES:
+        op.execute(f"DROP FUNCTION {signature}")

@@ -187,6 +187,10 @@ def test_a_view_round_the_world_whose_edges_share_a_cell_counts_each_report_once
     counts = sum(f["properties"]["count"] for f in answer["features"])
     world = plain_count((-180, -85.06, 180, 85.06), window)
     assert counts == answer["total"] == world > 0
+    for bucket in ("day", "month"):
+        query = {**view, **window, "bucket": bucket}
+        histogram = client.get("/api/v1/histogram", query_string=query).get_json()
+        assert sum(b["count"] for b in histogram["buckets"]) == histogram["total"] == world
 
 
 def test_a_cell_with_one_report_is_that_report_at_its_public_point(client, reports):

@@ -168,11 +168,16 @@ def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(
     event.listen(db.engine, "before_cursor_execute", note)
     try:
         answer = client.get("/api/v1/heatmap", query_string={**VIEW, **YEARS}).get_json()
+        months = {**VIEW, **YEARS, "bucket": "month"}
+        histogram = client.get("/api/v1/histogram", query_string=months).get_json()
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
     assert answer["total"] == 6 and answer["cell_pixels"] == 16
+    assert histogram["total"] == 6
     rollup_plans = [p for p in plans if "FROM map_cells_live" in p and "Aggregate" in p]
-    assert rollup_plans, "no rollup statement ran"
+    # The view's cells, then its months.
+    assert [p for p in rollup_plans if "SELECT CAST(p.x AS integer)" in p]
+    assert [p for p in rollup_plans if "SELECT p.tier, p.period" in p]
     for plan in rollup_plans:
         assert "Bitmap Index Scan on pk_map_cells" in plan
         assert "HashAggregate" in plan
@@ -180,9 +185,10 @@ def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(
     assert settings and set(settings) == {("on", "on")}
 
 
-def test_the_rollup_function_reads_with_the_rollup_settings(db_session):
+@pytest.mark.parametrize("function", ["map_view_rows", "map_view_periods"])
+def test_the_rollup_functions_read_with_the_rollup_settings(db_session, function):
     config = db.session.execute(
-        text("SELECT proconfig FROM pg_proc WHERE proname = 'map_view_rows'")
+        text("SELECT proconfig FROM pg_proc WHERE proname = :name"), {"name": function}
     ).scalar_one()
     assert {f"{name}={value}" for name, value in grid.ROLLUP_READS.items()} <= set(config)
     # Planned once per connection, for any values.
