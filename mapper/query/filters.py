@@ -100,6 +100,11 @@ def category_clause(slugs: tuple[str, ...]) -> ColumnElement:
         .where(or_(Category.slug.in_(slugs), parent.slug.in_(slugs)))
         .order_by(Category.id)
     ).all()
+    return family_clause(family)
+
+
+def family_clause(family: list[int]) -> ColumnElement:
+    """Reports in any of the categories of `family` (ids)."""
     return Report.category_ids.overlap(literal(family, ARRAY(Integer)))
 
 

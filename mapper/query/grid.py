@@ -40,7 +40,7 @@ from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
 from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, Category, Report
-from mapper.query.filters import ReportFilters, filter_clauses
+from mapper.query.filters import ReportFilters, family_clause, filter_clauses
 
 EPOCH = date(1970, 1, 1)
 MONTH, DAY, YEAR = 0, 1, 2
@@ -409,6 +409,15 @@ def listed_categories(category_ids: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(c for c, parent in parents.items() if category in (c, parent)))
 
 
+def category_family(slugs: tuple[str, ...]) -> list[int]:
+    """The ids of the categories `slugs` names and of their subcategories, from the categories
+    kept in memory, as the map's other reads take them (no statement of its own)."""
+    known = categories_cache.get(list(slugs))
+    named = {known[slug] for slug in slugs if slug in known}
+    parents = categories_cache.parents()
+    return sorted(c for c, parent in parents.items() if c in named or parent in named)
+
+
 def _cell_expressions(audience: Audience, level: int, shift_as_text: bool = False):
     """A point's cell (x, y) at `level`, and its lon and lat. With `shift_as_text` the shift
     is written into the SQL rather than sent as a value, so that the expression is the one
@@ -424,9 +433,11 @@ def raw_clauses(
 ) -> list[ColumnElement]:
     """Filters over reports for the view's cells."""
     x, y, _lon, _lat = _cell_expressions(audience, cells.level)
-    unbounded = ReportFilters(None, None, None, filters.categories, filters.sources, filters.text)
+    unbounded = ReportFilters(None, None, None, (), filters.sources, filters.text)
     clauses = [Report.status.in_(audience.statuses), audience.geometry.is_not(None)]
     clauses += filter_clauses(unbounded, audience.geometry)
+    if filters.categories:
+        clauses.append(family_clause(category_family(filters.categories)))
     start, end = filters.start, filters.end
     if start is not None:
         clauses.append(Report.occurred_at >= start)
