@@ -254,8 +254,8 @@ def _event_periods(tier: int) -> tuple[int, int] | None:
 # for the pages ahead. And the rows are summed per cell in a hash table: the planner, expecting
 # tens of rows where a wide view brings tens of thousands, would sort them first (a zoom-10 view
 # of 43,000 rows: 56 ms with the sort, 39 ms without). At 10,000,000 reports the clusters p95
-# went from 110 to 85-94 ms from a cold start, and from 44 to 38 ms in memory. The function
-# that reads a view's rollup rows (migration 0020) is made with these settings.
+# went from 110 to 85-94 ms from a cold start, and from 44 to 38 ms in memory. The functions
+# that read a view's rollup rows (migration 0020) are made with these settings.
 ROLLUP_READS = {"enable_indexscan": "off", "enable_sort": "off", "effective_io_concurrency": "256"}
 
 
