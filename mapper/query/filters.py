@@ -100,16 +100,21 @@ def category_clause(slugs: tuple[str, ...]) -> ColumnElement:
         .where(or_(Category.slug.in_(slugs), parent.slug.in_(slugs)))
         .order_by(Category.id)
     ).all()
-    return family_clause(family)
+    return family_clause(literal(family, ARRAY(Integer)))
 
 
-def family_clause(family: list[int]) -> ColumnElement:
-    """Reports in any of the categories of `family` (ids)."""
-    return Report.category_ids.overlap(literal(family, ARRAY(Integer)))
+def family_clause(family: ColumnElement) -> ColumnElement:
+    """Reports in any of the categories of `family` (an array of ids)."""
+    return Report.category_ids.overlap(family)
 
 
-def text_clause(text: str) -> ColumnElement:
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def like_pattern(text: str) -> str:
+    """A pattern matching `text` anywhere, its own wildcards taken as plain characters."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def text_clause(pattern) -> ColumnElement:
+    """Reports whose title or description matches `pattern` (see like_pattern), ignoring case."""
     return or_(Report.title.ilike(pattern), Report.description.ilike(pattern))
 
 
@@ -125,5 +130,5 @@ def filter_clauses(filters: ReportFilters, geometry) -> list[ColumnElement]:
     if filters.sources:
         clauses.append(Report.source.in_(filters.sources))
     if filters.text:
-        clauses.append(text_clause(filters.text))
+        clauses.append(text_clause(like_pattern(filters.text)))
     return clauses or [literal(True)]

@@ -18,14 +18,15 @@ from functools import lru_cache
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    DateTime,
     Float,
     Integer,
+    String,
     and_,
     any_,
     bindparam,
     cast,
     func,
-    literal,
     literal_column,
     null,
     or_,
@@ -40,7 +41,7 @@ from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
 from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, Category, Report
-from mapper.query.filters import ReportFilters, family_clause, filter_clauses
+from mapper.query.filters import ReportFilters, family_clause, like_pattern, text_clause
 
 EPOCH = date(1970, 1, 1)
 MONTH, DAY, YEAR = 0, 1, 2
@@ -418,65 +419,144 @@ def category_family(slugs: tuple[str, ...]) -> list[int]:
     return sorted(c for c, parent in parents.items() if c in named or parent in named)
 
 
-def _cell_expressions(audience: Audience, level: int, shift_as_text: bool = False):
-    """A point's cell (x, y) at `level`, and its lon and lat. With `shift_as_text` the shift
-    is written into the SQL rather than sent as a value, so that the expression is the one
-    an index was made on."""
-    shift = PIXEL_LEVEL - level
-    by = literal_column(str(shift)) if shift_as_text else shift
-    lon, lat = func.ST_X(audience.geometry), func.ST_Y(audience.geometry)
+def _cell_expressions(geometry, level: int | None):
+    """A point's cell (x, y) at `level`, and its lon and lat. With a level, the shift is
+    written into the SQL, so that the expression is the one an index was made on; without
+    one it is the value `shift`."""
+    by = (
+        bindparam("shift", type_=Integer)
+        if level is None
+        else literal_column(str(PIXEL_LEVEL - level))
+    )
+    lon, lat = func.ST_X(geometry), func.ST_Y(geometry)
     return func.map_mx(lon).op(">>")(by), func.map_my(lat).op(">>")(by), lon, lat
+
+
+@dataclass(frozen=True)
+class RawShape:
+    """What the statement counting a view from reports is made of, apart from its values:
+    statements are made once per shape and sent with the request's values (making one costs
+    more than a small view's count)."""
+
+    exact: bool
+    start: bool
+    end: bool
+    family: bool
+    sources: bool
+    text: bool
+    # How the view narrows the reports (see _space_time_box): "columns", "space-time" or
+    # "envelopes", over `boxes` envelopes; and the view's column ranges.
+    box: str
+    boxes: int
+    ranges: int
 
 
 def raw_clauses(
     filters: ReportFilters, audience: Audience, cells: CellRange
-) -> list[ColumnElement]:
-    """Filters over reports for the view's cells."""
-    x, y, _lon, _lat = _cell_expressions(audience, cells.level)
-    unbounded = ReportFilters(None, None, None, (), filters.sources, filters.text)
-    clauses = [Report.status.in_(audience.statuses), audience.geometry.is_not(None)]
-    clauses += filter_clauses(unbounded, audience.geometry)
+) -> tuple[RawShape, dict]:
+    """The shape of the filters over reports for the view's cells (`shaped_clauses` makes
+    them), and the values they take."""
+    box, boxes, values = _space_time_box(cells, filters.start, filters.end)
+    shape = RawShape(
+        audience.exact,
+        filters.start is not None,
+        filters.end is not None,
+        bool(filters.categories),
+        bool(filters.sources),
+        bool(filters.text),
+        box,
+        boxes,
+        len(cells.xs),
+    )
+    values.update(
+        statuses=list(audience.statuses), shift=PIXEL_LEVEL - cells.level, y0=cells.y0, y1=cells.y1
+    )
+    for i, (x0, x1) in enumerate(cells.xs):
+        values[f"x0_{i}"], values[f"x1_{i}"] = x0, x1
+    if filters.start is not None:
+        values["start"] = filters.start
+    if filters.end is not None:
+        values["end"] = filters.end
     if filters.categories:
-        clauses.append(family_clause(category_family(filters.categories)))
-    start, end = filters.start, filters.end
-    if start is not None:
-        clauses.append(Report.occurred_at >= start)
-    if end is not None:
-        clauses.append(Report.occurred_at < end)
-    clauses.append(_space_time_box(audience, cells, start, end))
-    clauses.append(y.between(cells.y0, cells.y1))
-    clauses.append(or_(*(x.between(x0, x1) for x0, x1 in cells.xs)))
-    return clauses
+        values["family"] = category_family(filters.categories)
+    if filters.sources:
+        values["sources"] = list(filters.sources)
+    if filters.text:
+        values["pattern"] = like_pattern(filters.text)
+    return shape, values
 
 
-def _space_time_box(audience: Audience, cells: CellRange, start, end) -> ColumnElement:
-    """The view's envelopes, as the clause an index answers best: for a narrow view, or a
-    long window over one of up to MAX_COLUMNS columns, the view's columns of the level-16
-    grid from the column index, read without the heap; for a short window over a wider view,
-    (lon, lat, event day) inside a box of the space-time index; else the point inside the
-    envelope of the spatial index (a space-time box that is narrow in space but long in time
-    visits much of its index). It only narrows; cells and times decide."""
+@lru_cache(maxsize=256)
+def shaped_clauses(shape: RawShape) -> tuple[ColumnElement, ...]:
+    """The filters over reports of a shape of request, with its values to come."""
+    geometry = Report.location if shape.exact else Report.public_location
+    x, y, _lon, _lat = _cell_expressions(geometry, None)
+    clauses = [
+        Report.status.in_(bindparam("statuses", expanding=True)),
+        geometry.is_not(None),
+    ]
+    if shape.start:
+        clauses.append(Report.occurred_at >= bindparam("start", type_=DateTime(timezone=True)))
+    if shape.end:
+        clauses.append(Report.occurred_at < bindparam("end", type_=DateTime(timezone=True)))
+    if shape.family:
+        clauses.append(family_clause(bindparam("family", type_=ARRAY(Integer))))
+    if shape.sources:
+        clauses.append(Report.source.in_(bindparam("sources", expanding=True)))
+    if shape.text:
+        clauses.append(text_clause(bindparam("pattern", type_=String)))
+    clauses.append(_box_clause(shape, geometry))
+    clauses.append(y.between(bindparam("y0"), bindparam("y1")))
+    clauses.append(
+        or_(*(x.between(bindparam(f"x0_{i}"), bindparam(f"x1_{i}")) for i in range(shape.ranges)))
+    )
+    return tuple(clauses)
+
+
+def _space_time_box(cells: CellRange, start, end) -> tuple[str, int, dict]:
+    """How the view narrows the reports, as the clause an index answers best: for a narrow
+    view, or a long window over one of up to MAX_COLUMNS columns, the view's columns of the
+    level-16 grid from the column index, read without the heap ("columns"); for a short
+    window over a wider view, (lon, lat, event day) inside a box of the space-time index
+    ("space-time"); else the point inside the envelope of the spatial index ("envelopes": a
+    space-time box that is narrow in space but long in time visits much of its index). It
+    only narrows; cells and times decide. Returns the kind, the number of boxes and their
+    values."""
     first = _day_number(start) if start is not None else None
     last = _day_number(end) if end is not None else None
     short = first is not None and last is not None and last - first <= SHORT_WINDOW_DAYS
     grid = cells.at_level(COLUMN_LEVEL)
     columns = grid.columns()
     if len(columns) <= (SHORT_WINDOW_COLUMNS if short else MAX_COLUMNS):
-        column_of, row_of, _lon, _lat = _cell_expressions(audience, COLUMN_LEVEL, True)
-        listed = bindparam("columns", columns, type_=ARRAY(Integer))
-        return and_(column_of == any_(listed), row_of.between(grid.y0, grid.y1))
-    geometry = audience.geometry
-    point = func.map_xyt(geometry, Report.occurred_at)
+        return "columns", 0, {"columns": columns, "grid_y0": grid.y0, "grid_y1": grid.y1}
     pad = 1e-9
+    values: dict = {}
+    envelopes = cells.bounds()
+    for i, (w, s, e, n) in enumerate(envelopes):
+        values.update({f"w_{i}": w - pad, f"s_{i}": s - pad, f"e_{i}": e + pad, f"n_{i}": n + pad})
+    if short:
+        values.update(first=first, last=last)
+    return ("space-time" if short else "envelopes"), len(envelopes), values
 
-    def box(w, s, e, n) -> ColumnElement:
-        if not short:
-            return geometry.op("&&")(func.ST_MakeEnvelope(w - pad, s - pad, e + pad, n + pad, 4326))
-        low = func.ST_MakePoint(w - pad, s - pad, first)
-        high = func.ST_MakePoint(e + pad, n + pad, last)
+
+def _box_clause(shape: RawShape, geometry) -> ColumnElement:
+    if shape.box == "columns":
+        column_of, row_of, _lon, _lat = _cell_expressions(geometry, COLUMN_LEVEL)
+        listed = bindparam("columns", type_=ARRAY(Integer))
+        return and_(
+            column_of == any_(listed), row_of.between(bindparam("grid_y0"), bindparam("grid_y1"))
+        )
+    point = func.map_xyt(geometry, Report.occurred_at)
+
+    def box(i: int) -> ColumnElement:
+        w, s, e, n = (bindparam(f"{side}_{i}", type_=Float) for side in "wsen")
+        if shape.box == "envelopes":
+            return geometry.op("&&")(func.ST_MakeEnvelope(w, s, e, n, 4326))
+        low = func.ST_MakePoint(w, s, bindparam("first", type_=Float))
+        high = func.ST_MakePoint(e, n, bindparam("last", type_=Float))
         return point.op("&&&")(func.ST_3DMakeBox(low, high))
 
-    return or_(*(box(*envelope) for envelope in cells.bounds()))
+    return or_(*(box(i) for i in range(shape.boxes)))
 
 
 @contextmanager
@@ -511,8 +591,16 @@ def configured_setting(name: str) -> str:
 def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...]):
     """The same rows as the rollups, counted from reports: per cell, one row under `total`
     with sums and bounds, and one per category of `breakdown` (a report once under each of its
-    categories and their parents)."""
-    x, y, lon, lat = _cell_expressions(audience, cells.level)
+    categories and their parents). Returns the statement and its values."""
+    shape, values = raw_clauses(filters, audience, cells)
+    values.update(total=total, breakdown=list(breakdown))
+    return _raw_counts_statement(shape, bool(breakdown)), values
+
+
+@lru_cache(maxsize=256)
+def _raw_counts_statement(shape: RawShape, breakdown: bool):
+    geometry = Report.location if shape.exact else Report.public_location
+    x, y, lon, lat = _cell_expressions(geometry, None)
     matched = (
         select(
             Report.id.label("id"),
@@ -522,13 +610,13 @@ def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...])
             lat.label("lat"),
             Report.category_ids.label("category_ids"),
         )
-        .where(*raw_clauses(filters, audience, cells))
+        .where(*shaped_clauses(shape))
         .cte("matched")
     )
     totals = select(
         matched.c.x,
         matched.c.y,
-        literal(total).label("category"),
+        bindparam("total", type_=Integer).label("category"),
         func.count().label("n"),
         func.sum(matched.c.lon).label("sx"),
         func.sum(matched.c.lat).label("sy"),
@@ -551,7 +639,7 @@ def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...])
     closure = (
         select(Category.id.label("category_id"), tags.c.c)
         .join(tags, true())
-        .where(tags.c.c.in_(breakdown))
+        .where(tags.c.c.in_(bindparam("breakdown", expanding=True)))
         .cte("closure")
         .prefix_with("MATERIALIZED")
     )
@@ -593,7 +681,8 @@ def view_counts(
     # and read by position: a view can bring thousands of them.
     rows: list = []
     if plan_ is None:
-        rows += db.session.execute(raw_counts(filters, audience, cells, total, breakdown)).all()
+        statement, values = raw_counts(filters, audience, cells, total, breakdown)
+        rows += db.session.execute(statement, values).all()
     else:
         rows += rollup_rows(cells, audience, plan_, [total, *breakdown])
     found = list(_merge(row for row in rows if row[2] == total))
@@ -680,7 +769,12 @@ def period_counts(
 
 
 def _add_raw_periods(counts, filters, audience, cells, tier) -> None:
-    period = (func.map_month if tier == MONTH else func.map_day)(Report.occurred_at)
-    stmt = select(period, func.count()).where(*raw_clauses(filters, audience, cells))
-    for value, n in db.session.execute(stmt.group_by(period)):
+    shape, values = raw_clauses(filters, audience, cells)
+    for value, n in db.session.execute(_raw_periods_statement(shape, tier), values):
         counts[value] = counts.get(value, 0) + n
+
+
+@lru_cache(maxsize=256)
+def _raw_periods_statement(shape: RawShape, tier: int):
+    period = (func.map_month if tier == MONTH else func.map_day)(Report.occurred_at)
+    return select(period, func.count()).where(*shaped_clauses(shape)).group_by(period)

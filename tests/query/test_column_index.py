@@ -12,7 +12,13 @@ from mapper.geo.cells import cells_covering
 from mapper.geo.points import BBox
 from mapper.models import PUBLIC_STATUSES, Category, Report
 from mapper.query.filters import ReportFilters
-from mapper.query.grid import Audience, listed_categories, raw_clauses, raw_counts
+from mapper.query.grid import (
+    Audience,
+    listed_categories,
+    raw_clauses,
+    raw_counts,
+    shaped_clauses,
+)
 from mapper.query.maps import MapRequest, single_reports_statement
 
 VIEW = BBox(102.5, 13.6, 102.7, 13.9)  # zoom 12-14 in a town
@@ -29,18 +35,15 @@ def stored(db_session):
 
 
 def _plan(filters: ReportFilters, audience: Audience, level: int, view: BBox = VIEW) -> str:
-    return _explain(
-        select(Report.id).where(*raw_clauses(filters, audience, cells_covering(view, level)))
-    )
+    shape, values = raw_clauses(filters, audience, cells_covering(view, level))
+    return _explain(select(Report.id).where(*shaped_clauses(shape)), values)
 
 
-def _explain(statement, *settings: str) -> str:
-    compiled = statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
+def _explain(statement, values: dict | None = None) -> str:
+    expanded = statement.compile(db.engine).construct_expanded_state(values or {})
     cursor = db.session.connection().connection.driver_connection.cursor()
     cursor.execute("SET LOCAL enable_seqscan = off")  # a test database is small
-    for setting in settings:
-        cursor.execute(f"SET LOCAL {setting}")
-    cursor.execute("EXPLAIN " + str(compiled), compiled.params)
+    cursor.execute("EXPLAIN " + expanded.statement, expanded.parameters)
     return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -76,8 +79,8 @@ def test_a_category_filter_and_breakdown_read_the_column_index_alone(stored, aud
     parent = db.session.scalar(select(Category.id).where(Category.slug == "forced-labour"))
     children = tuple(c for c in listed_categories((parent,)) if c != parent)
     assert children, "forced-labour lists no subcategories: the breakdown would be empty"
-    statement = raw_counts(years, audience, cells_covering(VIEW, 16), parent, children)
-    plan = _explain(statement)
+    statement, values = raw_counts(years, audience, cells_covering(VIEW, 16), parent, children)
+    plan = _explain(statement, values)
     assert f"Index Only Scan using {index}" in plan
     assert "report_categories" not in plan
     reads = [line for line in plan.splitlines() if " on reports" in line]
@@ -88,8 +91,8 @@ def test_a_short_window_over_a_narrow_view_is_narrowed_by_its_columns(stored):
     """Asked of the statement rather than its plan: in a test database's thousand reports a
     few weeks are found fastest by their dates, where in service they are not."""
     cells = cells_covering(VIEW, 14)
-    clauses = raw_clauses(WEEKS, Audience(PUBLIC_STATUSES, exact=False), cells)
-    sql = str(select(Report.id).where(*clauses).compile(db.engine))
+    shape, _values = raw_clauses(WEEKS, Audience(PUBLIC_STATUSES, exact=False), cells)
+    sql = str(select(Report.id).where(*shaped_clauses(shape)).compile(db.engine))
     assert "(map_mx(ST_X(reports.public_location)) >> 8) = ANY" in sql
     assert "map_xyt" not in sql
 
