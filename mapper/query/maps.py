@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -189,12 +190,13 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     if not singles:
         return {}
     cell_of_report = {c.sid: (c.x, c.y) for c in singles}
-    statement = single_reports_statement(req, list(cell_of_report))
+    statement = single_reports_statement(req.audience)
+    values = {"ids": list(cell_of_report)}
     if len(singles) < SINGLES_PREFETCHED:
-        rows = db.session.execute(statement).all()
+        rows = db.session.execute(statement, values).all()
     else:
         with grid.local_settings(grid.ROLLUP_READS):
-            rows = db.session.execute(statement).all()
+            rows = db.session.execute(statement, values).all()
     found = {}
     for row in rows:
         key = cell_of(row.lon, row.lat, cells.level)
@@ -203,14 +205,16 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     return found
 
 
-def single_reports_statement(req: MapRequest, ids: list[int]):
-    """The reports of `ids` the viewer may see, with the location the viewer sees."""
-    if req.audience.exact:
+@lru_cache(maxsize=64)
+def single_reports_statement(audience: grid.Audience):
+    """The reports of the value `ids` the audience may see, with the location it sees (made
+    once per audience)."""
+    if audience.exact:
         stmt = select(*report_columns(Report.location))
-        stmt = stmt.where(Report.status.in_(req.audience.statuses))
+        stmt = stmt.where(Report.status.in_(audience.statuses))
     else:
         stmt = public_select()  # the privacy gate: public statuses, fields and masked point
-    return stmt.where(Report.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger))))
+    return stmt.where(Report.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
 
 
 def _report_feature(row) -> dict:

@@ -19,7 +19,7 @@ from mapper.query.grid import (
     raw_counts,
     shaped_clauses,
 )
-from mapper.query.maps import MapRequest, single_reports_statement
+from mapper.query.maps import single_reports_statement
 
 VIEW = BBox(102.5, 13.6, 102.7, 13.9)  # zoom 12-14 in a town
 WEEKS = ReportFilters(start=datetime(2024, 1, 1, tzinfo=UTC), end=datetime(2024, 1, 20, tzinfo=UTC))
@@ -121,8 +121,7 @@ def test_a_wide_view_keeps_the_spatial_index(stored):
 def test_single_report_cells_are_read_by_key(stored, audience):
     """A cell of one report names it by its id: its row is read by key, with no search of
     the location indexes."""
-    request = MapRequest(ReportFilters(), audience, (), 14)
-    plan = _explain(single_reports_statement(request, [3, 141, 592]))
+    plan = _explain(single_reports_statement(audience), {"ids": [3, 141, 592]})
     assert "pk_reports" in plan
     assert "location" not in plan
     assert "xyt" not in plan
