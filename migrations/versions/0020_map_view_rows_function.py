@@ -3,7 +3,7 @@
 A map view read from the rollups was one statement written for its window (which tiers, how
 many periods added and taken away), with the planner settings it needs changed before it and
 back after it: three round trips, and a statement planned anew each time, which at 1,000,000
-reports took longer to plan (about 1.8 ms) than to run. The function's statement has one shape
+reports took longer to plan (about 1.8 ms) than to run. Each function's statement has one shape
 whatever the window: the periods come as lists, an empty list reads nothing. PL/pgSQL keeps its
 plan for the connection's life, made for any values (the plan is the same for all: a bitmap of
 the key's matches per tier and sign, summed in a hash table), and the settings come with the
