@@ -74,7 +74,12 @@ class Audience:
 
     @property
     def geometry(self):
-        return Report.location if self.exact else Report.public_location
+        return geometry_for(self.exact)
+
+
+def geometry_for(exact: bool):
+    """The location column a viewer sees: the exact point for reviewers, else the masked one."""
+    return Report.location if exact else Report.public_location
 
 
 @dataclass(frozen=True)
@@ -489,7 +494,7 @@ def raw_clauses(
 @lru_cache(maxsize=256)
 def shaped_clauses(shape: RawShape) -> tuple[ColumnElement, ...]:
     """The filters over reports of a shape of request, with its values to come."""
-    geometry = Report.location if shape.exact else Report.public_location
+    geometry = geometry_for(shape.exact)
     x, y, _lon, _lat = _cell_expressions(geometry, None)
     clauses = [
         Report.status.in_(bindparam("statuses", expanding=True)),
@@ -599,7 +604,7 @@ def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...])
 
 @lru_cache(maxsize=256)
 def _raw_counts_statement(shape: RawShape, breakdown: bool):
-    geometry = Report.location if shape.exact else Report.public_location
+    geometry = geometry_for(shape.exact)
     x, y, lon, lat = _cell_expressions(geometry, None)
     matched = (
         select(
