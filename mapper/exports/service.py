@@ -12,7 +12,7 @@ from mapper.errors import MapperError, NotFound
 from mapper.exports.formats import FORMATS
 from mapper.exports.offline import offline_map
 from mapper.exports.tabular import TABULAR, copy_csv
-from mapper.query.grid import Audience
+from mapper.query.grid import Audience, plan_each_read
 from mapper.query.maps import MapRequest, parse_map_request
 from mapper.query.records import count_records, records_select, stream_records
 
@@ -23,6 +23,7 @@ OFFLINE_LIMIT = 50_000
 def export_request(args, user, audience: Audience | None = None) -> MapRequest:
     """The map filter of `args`; full data (audience=reviewer) needs the export permission."""
     req = parse_map_request(args, user, zoom_required=False, audience=audience)
+    plan_each_read()
     if audience is None and req.audience.exact and not can(user, "export_full"):
         raise MapperError(_("Your account may not export full data."), "audience", 403)
     return req

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import BigInteger, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from mapper.answer_cache import AnswerCache
@@ -102,18 +102,6 @@ def parse_map_request(
     filters = parse_filters(args)
     audience = audience or _audience(args, user)
     zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
-    # Map reads differ per view and window: a plan cached for one view can be ruinous for the
-    # next (a single-cell probe turned into a scan), so each is planned for its own values. A
-    # wide view sums tens of thousands of rollup rows: sorted in memory, not on disk. Map
-    # reads are short: compiling one to machine code (which the planner starts whenever its
-    # estimate of a view passes a threshold, as guesses at millions of reports often do) took
-    # longer than running it.
-    db.session.execute(
-        text(
-            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-            "set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
-        )
-    )
     return MapRequest(filters, audience, category_ids(filters.categories), zoom)
 
 
@@ -330,6 +318,7 @@ def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
     cached = cache.get(key)
     if cached is not None:
         return cached
+    grid.plan_each_read()
     column = "h3_exact" if req.audience.exact else "h3_public"
     parent = literal_column(parent_sql(column, resolution))
     where = [

@@ -2,6 +2,8 @@
 and windows open at one end still reach every report."""
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -151,27 +153,33 @@ def nested_plans(connection) -> list[str]:
     return plans
 
 
-def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(client, town):
-    # Zoom 11 heat: 16-pixel cells are level 15, finer than the rollups keep; the view's count
-    # is read from level 13 first, then, being small, its cells counted from the reports.
-    plans = nested_plans(db.session.connection().connection.driver_connection)
-    settings = []
+@contextmanager
+def settings_seen(names: tuple[str, ...]) -> Iterator[list[tuple[str, ...]]]:
+    """The values of settings `names` as each statement reading reports themselves ran."""
+    seen: list[tuple[str, ...]] = []
+    probe_sql = "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)
 
     def note(conn, cursor, statement, parameters, context, executemany):
         if "FROM reports" in statement:
             with cursor.connection.cursor() as probe:
-                probe.execute(
-                    "SELECT current_setting('enable_indexscan'), current_setting('enable_sort')"
-                )
-                settings.append(probe.fetchone())
+                probe.execute(probe_sql)
+                seen.append(probe.fetchone())
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(client, town):
+    # Zoom 11 heat: 16-pixel cells are level 15, finer than the rollups keep; the view's count
+    # is read from level 13 first, then, being small, its cells counted from the reports.
+    plans = nested_plans(db.session.connection().connection.driver_connection)
+    with settings_seen(("enable_indexscan", "enable_sort")) as settings:
         answer = client.get("/api/v1/heatmap", query_string={**VIEW, **YEARS}).get_json()
         months = {**VIEW, **YEARS, "bucket": "month"}
         histogram = client.get("/api/v1/histogram", query_string=months).get_json()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert answer["total"] == 6 and answer["cell_pixels"] == 16
     assert histogram["total"] == 6
     rollup_plans = [p for p in plans if "FROM map_cells_live" in p and "Aggregate" in p]
@@ -183,6 +191,24 @@ def test_rollups_are_read_by_bitmap_and_hash_and_reports_with_their_own_indexes(
         assert "HashAggregate" in plan
         assert "Index Scan using" not in plan and "Sort" not in plan
     assert settings and set(settings) == {("on", "on")}
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("clusters", {**VIEW, "zoom": "13"}),
+        ("histogram", {**VIEW, "zoom": "13", "bucket": "day"}),
+        ("hotspots", {"resolution": "7"}),
+    ],
+)
+def test_reads_of_reports_are_planned_for_their_own_values(client, town, path, query):
+    # A plan kept from one view can be ruinous for the next; compiling a short read to machine
+    # code takes longer than running it, unlike the one aggregate over every report of Gi*.
+    jit = grid.configured_setting("jit") if path == "hotspots" else "off"
+    with settings_seen(("plan_cache_mode", "jit", "work_mem")) as settings:
+        answer = client.get(f"/api/v1/{path}", query_string={**query, **YEARS}).get_json()
+    assert answer["total"] == 6
+    assert settings and set(settings) == {("force_custom_plan", jit, "64MB")}
 
 
 @pytest.mark.parametrize("function", ["map_view_rows", "map_view_periods"])
