@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import TypeEngine
 
 from mapper.errors import ValidationFailed
 from mapper.extensions import db
@@ -80,31 +93,20 @@ def bbox_clause(geometry, bbox: BBox) -> ColumnElement:
     return or_(*envelopes)
 
 
-def time_clause(start: datetime | None, end: datetime | None) -> ColumnElement:
-    clauses = []
-    if start is not None:
-        clauses.append(Report.occurred_at >= start)
-    if end is not None:
-        clauses.append(Report.occurred_at < end)
-    return and_(*clauses)
-
-
-def category_clause(slugs: tuple[str, ...]) -> ColumnElement:
-    """Reports in any of `slugs` or in their subcategories, read from the ids each report
-    carries (kept from its links by the database). The ids are looked up first and sent as
-    values, so that the planner weighs them against its statistics of `category_ids`."""
+def family_from_database(slugs: tuple[str, ...]) -> list[int]:
+    """The ids of the categories `slugs` names and of their subcategories, as stored now."""
     parent = aliased(Category)
-    family = db.session.scalars(
+    return db.session.scalars(
         select(Category.id)
         .outerjoin(parent, Category.parent_id == parent.id)
         .where(or_(Category.slug.in_(slugs), parent.slug.in_(slugs)))
         .order_by(Category.id)
     ).all()
-    return family_clause(literal(family, ARRAY(Integer)))
 
 
 def family_clause(family: ColumnElement) -> ColumnElement:
-    """Reports in any of the categories of `family` (an array of ids)."""
+    """Reports in any of the categories of `family` (an array of ids), read from the ids each
+    report carries (kept from its links by the database)."""
     return Report.category_ids.overlap(family)
 
 
@@ -118,17 +120,55 @@ def text_clause(pattern) -> ColumnElement:
     return or_(Report.title.ilike(pattern), Report.description.ilike(pattern))
 
 
+# What each filter but the place means, as a clause of its value: the one definition for every
+# read of reports (lists, exports, moderation, maps), whether the value is written into the
+# statement or sent with a statement made once per shape (FilterTerm.bound).
+@dataclass(frozen=True)
+class FilterTerm:
+    type_: TypeEngine
+    clause: Callable[[ColumnElement], ColumnElement]
+
+    def bound(self, name: str) -> ColumnElement:
+        """The clause of the value `name` to come."""
+        return self.clause(bindparam(name, type_=self.type_))
+
+
+FILTER_TERMS = {
+    "start": FilterTerm(DateTime(timezone=True), lambda start: Report.occurred_at >= start),
+    "end": FilterTerm(DateTime(timezone=True), lambda end: Report.occurred_at < end),
+    "family": FilterTerm(ARRAY(Integer), family_clause),
+    "sources": FilterTerm(ARRAY(String), lambda sources: Report.source == any_(sources)),
+    "pattern": FilterTerm(String(), text_clause),
+}
+
+
+def filter_values(
+    filters: ReportFilters,
+    family_of: Callable[[tuple[str, ...]], list[int]] = family_from_database,
+) -> dict[str, object]:
+    """The values of the filters set but the place, by their names in FILTER_TERMS.
+    Categories are looked up as ids first (by `family_of`) and sent as values, so that the
+    planner weighs them against its statistics of `category_ids`."""
+    values: dict[str, object] = {}
+    if filters.start is not None:
+        values["start"] = filters.start
+    if filters.end is not None:
+        values["end"] = filters.end
+    if filters.categories:
+        values["family"] = family_of(filters.categories)
+    if filters.sources:
+        values["sources"] = list(filters.sources)
+    if filters.text:
+        values["pattern"] = like_pattern(filters.text)
+    return values
+
+
 def filter_clauses(filters: ReportFilters, geometry) -> list[ColumnElement]:
     """One clause per concern; `geometry` is the location column the viewer may filter on."""
     clauses: list[ColumnElement] = []
     if filters.bbox is not None:
         clauses.append(bbox_clause(geometry, filters.bbox))
-    if filters.start is not None or filters.end is not None:
-        clauses.append(time_clause(filters.start, filters.end))
-    if filters.categories:
-        clauses.append(category_clause(filters.categories))
-    if filters.sources:
-        clauses.append(Report.source.in_(filters.sources))
-    if filters.text:
-        clauses.append(text_clause(like_pattern(filters.text)))
+    for name, value in filter_values(filters).items():
+        term = FILTER_TERMS[name]
+        clauses.append(term.clause(literal(value, term.type_)))
     return clauses or [literal(True)]

@@ -18,10 +18,8 @@ from functools import lru_cache
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    DateTime,
     Float,
     Integer,
-    String,
     and_,
     any_,
     bindparam,
@@ -41,7 +39,7 @@ from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
 from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, Category, Report
-from mapper.query.filters import ReportFilters, family_clause, like_pattern, text_clause
+from mapper.query.filters import FILTER_TERMS, ReportFilters, filter_values
 
 EPOCH = date(1970, 1, 1)
 MONTH, DAY, YEAR = 0, 1, 2
@@ -444,11 +442,8 @@ class RawShape:
     more than a small view's count)."""
 
     exact: bool
-    start: bool
-    end: bool
-    family: bool
-    sources: bool
-    text: bool
+    # The filters set, by their names in FILTER_TERMS.
+    terms: tuple[str, ...]
     # How the view narrows the reports (see _space_time_box): "columns", "space-time" or
     # "envelopes", over `boxes` envelopes; and the view's column ranges.
     box: str
@@ -462,32 +457,14 @@ def raw_clauses(
     """The shape of the filters over reports for the view's cells (`shaped_clauses` makes
     them), and the values they take."""
     box, boxes, values = _space_time_box(cells, filters.start, filters.end)
-    shape = RawShape(
-        audience.exact,
-        filters.start is not None,
-        filters.end is not None,
-        bool(filters.categories),
-        bool(filters.sources),
-        bool(filters.text),
-        box,
-        boxes,
-        len(cells.xs),
-    )
+    terms = filter_values(filters, family_of=category_family)
+    shape = RawShape(audience.exact, tuple(terms), box, boxes, len(cells.xs))
+    values.update(terms)
     values.update(
         statuses=list(audience.statuses), shift=PIXEL_LEVEL - cells.level, y0=cells.y0, y1=cells.y1
     )
     for i, (x0, x1) in enumerate(cells.xs):
         values[f"x0_{i}"], values[f"x1_{i}"] = x0, x1
-    if filters.start is not None:
-        values["start"] = filters.start
-    if filters.end is not None:
-        values["end"] = filters.end
-    if filters.categories:
-        values["family"] = category_family(filters.categories)
-    if filters.sources:
-        values["sources"] = list(filters.sources)
-    if filters.text:
-        values["pattern"] = like_pattern(filters.text)
     return shape, values
 
 
@@ -499,17 +476,8 @@ def shaped_clauses(shape: RawShape) -> tuple[ColumnElement, ...]:
     clauses = [
         Report.status.in_(bindparam("statuses", expanding=True)),
         geometry.is_not(None),
+        *(FILTER_TERMS[name].bound(name) for name in shape.terms),
     ]
-    if shape.start:
-        clauses.append(Report.occurred_at >= bindparam("start", type_=DateTime(timezone=True)))
-    if shape.end:
-        clauses.append(Report.occurred_at < bindparam("end", type_=DateTime(timezone=True)))
-    if shape.family:
-        clauses.append(family_clause(bindparam("family", type_=ARRAY(Integer))))
-    if shape.sources:
-        clauses.append(Report.source.in_(bindparam("sources", expanding=True)))
-    if shape.text:
-        clauses.append(text_clause(bindparam("pattern", type_=String)))
     clauses.append(_box_clause(shape, geometry))
     clauses.append(y.between(bindparam("y0"), bindparam("y1")))
     clauses.append(

@@ -59,7 +59,7 @@ WHERE r.status = ANY(:statuses)
       SELECT rc.report_id FROM report_categories rc
       JOIN categories c ON c.id = rc.category_id LEFT JOIN categories p ON p.id = c.parent_id
       WHERE CAST(:category AS text) IN (c.slug, p.slug)))
-  AND (CAST(:source AS text) IS NULL OR r.source = :source)
+  AND (CAST(:source AS text) IS NULL OR r.source = ANY(string_to_array(:source, ',')))
   AND (CAST(:q AS text) IS NULL
        OR r.title ILIKE '%' || :q || '%' OR r.description ILIKE '%' || :q || '%')
 """
@@ -115,6 +115,7 @@ FILTERS = [
     {"from": "2024-01-03", "to": "2024-01-28"},
     {"from": "2024-02-02", "to": "2024-11-27"},
     {"from": "2023-03-03", "to": "2025-10-28", "category": "forced-labour"},
+    {"source": "web,sms", "q": "boat"},
 ]
 
 
