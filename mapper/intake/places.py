@@ -25,8 +25,13 @@ class Cached:
     def __call__(self):
         loaded_at, value = self._values.get(id(db.engine), (0.0, None))
         if time.monotonic() - loaded_at > self.ttl:
-            value = self.loader()
-            self._values[id(db.engine)] = (time.monotonic(), value)
+            return self.reload()
+        return value
+
+    def reload(self):
+        """The value loaded afresh (for this database)."""
+        value = self.loader()
+        self._values[id(db.engine)] = (time.monotonic(), value)
         return value
 
     def clear(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -18,7 +17,7 @@ from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.geo import displace
 from mapper.geo.hexes import hex_of
-from mapper.intake.places import placed
+from mapper.intake.places import Cached, placed
 from mapper.intake.submission import CleanReport, Submission
 from mapper.intake.validators import day_only, validate
 from mapper.models import Category, Report
@@ -54,37 +53,30 @@ def public_point(lat: float, lon: float, seed: bytes) -> tuple[float, float]:
 
 
 class _Categories(NamedTuple):
-    loaded_at: float
     ids: dict[str, int]  # by slug
     parents: dict[int, int | None]  # by id; None at the top level
+
+
+def _load_categories() -> _Categories:
+    rows = db.session.execute(select(Category.slug, Category.id, Category.parent_id)).all()
+    return _Categories(
+        {slug: id_ for slug, id_, _parent in rows}, {id_: parent for _slug, id_, parent in rows}
+    )
 
 
 class _CategoryCache:
     """Slug → id, and id → parent id, reloaded after a short while or when a slug is not
     found."""
 
-    ttl = 30.0
-
     def __init__(self) -> None:
-        self._by_engine: dict[int, _Categories] = {}
-
-    def _load(self) -> _Categories:
-        rows = db.session.execute(select(Category.slug, Category.id, Category.parent_id)).all()
-        loaded = _Categories(
-            time.monotonic(),
-            {slug: id_ for slug, id_, _parent in rows},
-            {id_: parent for _slug, id_, parent in rows},
-        )
-        self._by_engine[id(db.engine)] = loaded
-        return loaded
+        self._loaded = Cached(_load_categories)
 
     def _current(self, wanted: object = ()) -> _Categories:
-        loaded = self._by_engine.get(id(db.engine), _Categories(0.0, {}, {}))
-        stale = time.monotonic() - loaded.loaded_at > self.ttl
+        loaded = self._loaded()
         missing = isinstance(wanted, list | tuple) and any(
             isinstance(slug, str) and slug not in loaded.ids for slug in wanted
         )
-        return self._load() if stale or missing else loaded
+        return self._loaded.reload() if missing else loaded
 
     def get(self, wanted: object) -> dict[str, int]:
         return self._current(wanted).ids
@@ -94,7 +86,7 @@ class _CategoryCache:
         return self._current().parents
 
     def clear(self) -> None:
-        self._by_engine.clear()
+        self._loaded.clear()
 
 
 categories_cache = _CategoryCache()
