@@ -22,16 +22,13 @@ class Cached:
         self.loader, self.ttl = loader, ttl
         self._values: dict[int, tuple[float, object]] = {}
 
-    def __call__(self):
+    def __call__(self, outdated=None):
+        """The value kept for this database, loaded afresh when it is older than `ttl` or
+        when `outdated(value)` says it is out of date."""
         loaded_at, value = self._values.get(id(db.engine), (0.0, None))
-        if time.monotonic() - loaded_at > self.ttl:
-            return self.reload()
-        return value
-
-    def reload(self):
-        """The value loaded afresh (for this database)."""
-        value = self.loader()
-        self._values[id(db.engine)] = (time.monotonic(), value)
+        if time.monotonic() - loaded_at > self.ttl or (outdated is not None and outdated(value)):
+            value = self.loader()
+            self._values[id(db.engine)] = (time.monotonic(), value)
         return value
 
     def clear(self) -> None:

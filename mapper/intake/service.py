@@ -72,11 +72,9 @@ class _CategoryCache:
         self._loaded = Cached(_load_categories)
 
     def _current(self, wanted: object = ()) -> _Categories:
-        loaded = self._loaded()
-        missing = isinstance(wanted, list | tuple) and any(
-            isinstance(slug, str) and slug not in loaded.ids for slug in wanted
-        )
-        return self._loaded.reload() if missing else loaded
+        named = wanted if isinstance(wanted, list | tuple) else ()
+        slugs = [slug for slug in named if isinstance(slug, str)]
+        return self._loaded(outdated=lambda kept: any(slug not in kept.ids for slug in slugs))
 
     def get(self, wanted: object) -> dict[str, int]:
         return self._current(wanted).ids
