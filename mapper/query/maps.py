@@ -181,10 +181,10 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
     statement = single_reports_statement(req.audience)
     values = {"ids": list(cell_of_report)}
     if len(singles) < SINGLES_PREFETCHED:
-        rows = db.session.execute(statement, values).all()
+        rows = grid.read(statement, values).all()
     else:
         with grid.local_settings(grid.ROLLUP_READS):
-            rows = db.session.execute(statement, values).all()
+            rows = grid.read(statement, values).all()
     found = {}
     for row in rows:
         key = cell_of(row.lon, row.lat, cells.level)
