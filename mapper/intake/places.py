@@ -25,11 +25,15 @@ class Cached:
     def __call__(self, outdated=None):
         """The value kept for this database, loaded afresh when it is older than `ttl` or
         when `outdated(value)` says it is out of date."""
-        loaded_at, value = self._values.get(id(db.engine), (0.0, None))
-        if time.monotonic() - loaded_at > self.ttl or (outdated is not None and outdated(value)):
-            value = self.loader()
-            self._values[id(db.engine)] = (time.monotonic(), value)
-        return value
+        kept = self._values.get(id(db.engine))
+        if (
+            kept is None
+            or time.monotonic() - kept[0] > self.ttl
+            or (outdated is not None and outdated(kept[1]))
+        ):
+            kept = time.monotonic(), self.loader()
+            self._values[id(db.engine)] = kept
+        return kept[1]
 
     def clear(self) -> None:
         self._values.clear()
