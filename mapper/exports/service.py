@@ -23,9 +23,9 @@ OFFLINE_LIMIT = 50_000
 def export_request(args, user, audience: Audience | None = None) -> MapRequest:
     """The map filter of `args`; full data (audience=reviewer) needs the export permission."""
     req = parse_map_request(args, user, zoom_required=False, audience=audience)
-    plan_each_read()
     if audience is None and req.audience.exact and not can(user, "export_full"):
         raise MapperError(_("Your account may not export full data."), "audience", 403)
+    plan_each_read()
     return req
 
 
