@@ -151,10 +151,10 @@ def clusters(req: MapRequest) -> dict:
 
 
 def _snapped(cells: CellRange) -> list[float]:
+    """The view's cells as one bbox, at full precision: public points have six decimals, and
+    an edge rounded to six could fall on one of a report that lies in the next cell."""
     envelopes = cells.bounds()
-    return [
-        round(v, 6) for v in (envelopes[0][0], envelopes[0][1], envelopes[-1][2], envelopes[0][3])
-    ]
+    return [envelopes[0][0], envelopes[0][1], envelopes[-1][2], envelopes[0][3]]
 
 
 def _expansion_zoom(cell: grid.Cell, zoom: int) -> int:

@@ -1,5 +1,6 @@
 """Map endpoints: exact counts per view, every filter, who sees what, histogram buckets."""
 
+import math
 import os
 import shutil
 import time
@@ -46,14 +47,16 @@ def reports(db_session, make_report):
     return made
 
 
-# Reports matching a view and filters, written out plainly (no rollups, no app code).
+# Reports matching a view and filters, written out plainly (no rollups, no app code). A map
+# cell holds its west and north edges, not its east and south ones: a report on an edge counts
+# in one cell.
 MATCHING = """
 FROM reports r
 WHERE r.status = ANY(:statuses)
   AND CASE WHEN :w <= :e
-      THEN ST_Intersects({column}, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
-      ELSE ST_Intersects({column}, ST_MakeEnvelope(:w, :s, 180, :n, 4326))
-        OR ST_Intersects({column}, ST_MakeEnvelope(-180, :s, :e, :n, 4326)) END
+      THEN ST_X({column}) >= :w AND ST_X({column}) < :e
+      ELSE ST_X({column}) >= :w OR ST_X({column}) < :e END
+  AND ST_Y({column}) > :s AND ST_Y({column}) <= :n
   AND r.occurred_at >= :start AND r.occurred_at < :end
   AND (CAST(:category AS text) IS NULL OR r.id IN (
       SELECT rc.report_id FROM report_categories rc
@@ -125,6 +128,22 @@ def test_cluster_counts_add_up_to_a_plain_count(client, reports, view, filters):
     answer = client.get("/api/v1/clusters", query_string={**view, **filters}).get_json()
     counts = [f["properties"]["count"] for f in answer["features"]]
     assert sum(counts) == answer["total"] == plain_count(answer["bbox"], filters)
+
+
+@pytest.mark.parametrize("side", [0, 1e-6])
+def test_a_report_by_the_edge_of_a_view_counts_where_its_bbox_says(client, reports, side):
+    # Public points have six decimals: the one just below the view's north edge lies in the
+    # view, the next one (the edge rounded to six decimals) in the cell beyond; the answer's
+    # bbox must tell them apart.
+    view = {"zoom": "11", "bbox": "102.4,13.5,102.8,13.8", "from": "2024-01-01", "to": "2024-12-31"}
+    edge = cell_bounds(*cell_of(102.48, 13.8, 13), 13)[3]
+    lat = round(math.floor(edge * 1e6) / 1e6 + side, 6)
+    sql = "UPDATE reports SET public_location = ST_SetSRID(ST_MakePoint(102.48, :lat), 4326) "
+    db.session.execute(text(sql + "WHERE id = :id"), {"lat": lat, "id": reports[20].id})
+    answer = client.get("/api/v1/clusters", query_string=view).get_json()
+    assert answer["bbox"][3] == edge
+    inside = lat <= edge
+    assert answer["total"] == plain_count(answer["bbox"], view) == 2 + inside
 
 
 def _listed_categories(parent: str | None) -> list[str]:
