@@ -2,7 +2,8 @@
 
 A view is the set of cells at one level that the requested bbox touches; counts are exact
 for those cells. Whole years come from the yearly rollup, the months around them from the
-monthly one and the days around those from the daily one; what no rollup answers (text or
+monthly one, and the days around those from the rollup of eight-day blocks and the daily one;
+what no rollup answers (text or
 source filters, several categories, times inside a day, levels finer than the rollups keep)
 is counted from the reports themselves.
 """
@@ -43,7 +44,9 @@ from mapper.models import PUBLIC_STATUSES, Category, Report
 from mapper.query.filters import FILTER_TERMS, ReportFilters, filter_values
 
 EPOCH = date(1970, 1, 1)
-MONTH, DAY, YEAR = 0, 1, 2
+MONTH, DAY, YEAR, BLOCK = 0, 1, 2, 3
+# A month's blocks: its days 1-8, 9-16, 17-24, and 25 to its end (migration 0021).
+BLOCK_DAYS = 8
 # Windows up to this many days are short: over a wide view they are narrowed by the
 # space-time index, longer ones by space.
 SHORT_WINDOW_DAYS = 62
@@ -104,7 +107,8 @@ def kept_levels() -> dict[int, frozenset[int]]:
 @lru_cache(maxsize=4)
 def _kept_levels(_engine) -> dict[int, frozenset[int]]:
     rows = db.session.execute(text("SELECT tier, level FROM map_levels")).all()
-    return {tier: frozenset(level for t, level in rows if t == tier) for tier in (MONTH, DAY, YEAR)}
+    tiers = (MONTH, DAY, YEAR, BLOCK)
+    return {tier: frozenset(level for t, level in rows if t == tier) for tier in tiers}
 
 
 def source_level(tier: int, level: int) -> int | None:
@@ -265,61 +269,89 @@ ROLLUP_READS = {"enable_indexscan": "off", "enable_sort": "off", "effective_io_c
 
 
 Signed = dict[int, dict[int, int]]  # {tier: {period: +1 to add its rows, -1 to take them}}
+Reads = list[tuple[int, int, int]]  # (tier, period, sign)
 
 
-def signed_periods(plan_: Plan, yearly: bool) -> Signed | None:
-    """The plan's periods, with each run of days that fills more than half of its month read
-    as that month less the days outside the window, and each run of months filling more than
-    half of its year (where the level keeps years) as that year less the other months: a
-    window from the 3rd to the 28th reads one month and five days, not 26 days. Counts, sums
-    and id sums add and take away exactly; a cell's bounds come from the rows added, which
-    hold every point of the rows taken away, so they still hold every point of the cell.
-    None for a window open at one end."""
+def signed_periods(plan_: Plan, yearly: bool, blocks: bool) -> Signed | None:
+    """The plan's periods, each run read in the fewest periods: a run of months as they are or
+    as their year (where the level keeps years) less the other months, and likewise a run of
+    days as days or as their month less the other days, whose days are in turn read as whole
+    blocks (where the level keeps them) and the days left over, as they are or as their block
+    less its other days. A window from the 3rd to the 28th reads one month and five days, not
+    26 days; one from the 3rd to the 20th two blocks and six days, not the month less 10 to
+    13 days. Counts, sums and id sums add and take away exactly; a cell's bounds come from the
+    rows added, which hold every point of the rows taken away, so they still hold every point
+    of the cell. None for a window open at one end."""
     ranges = [*plan_.days, *plan_.monthly, *([plan_.years] if plan_.years is not None else [])]
     if any(first is None or stop is None for first, stop in ranges):
         return None
-    signed: Signed = {YEAR: {}, MONTH: {}, DAY: {}}
-
-    def add(tier: int, periods, sign: int) -> None:
-        for period in periods:
-            signed[tier][period] = signed[tier].get(period, 0) + sign
-
-    def fill(tier, outer_tier, outer, start, stop, first, last) -> None:
-        """Add periods [first, last) of `tier` inside `outer` of `outer_tier`, which spans
-        [start, stop), as they are or as `outer` less the rest, whichever reads fewer."""
-        inside = last - first
-        if outer_tier is not None and 1 + (stop - start - inside) < inside:
-            add(outer_tier, [outer], 1)
-            add(tier, [*range(start, first), *range(last, stop)], -1)
-        else:
-            add(tier, range(first, last), 1)
-
-    if plan_.years is not None:
-        add(YEAR, range(*plan_.years), 1)
+    reads: Reads = [(YEAR, year, 1) for year in range(*plan_.years or (0, 0))]
     for first, stop in plan_.monthly:
         for year in range(first // 12, (stop - 1) // 12 + 1):
             start = year * 12
             piece = max(first, start), min(stop, start + 12)
-            fill(MONTH, YEAR if yearly else None, year, start, start + 12, *piece)
+            reads += _either(YEAR if yearly else None, year, start, start + 12, *piece, _months)
     for first, stop in plan_.days:
         for month in range(_month_number(first), _month_number(stop - 1) + 1):
             start, end = _month_start_day(month), _month_start_day(month + 1)
-            fill(DAY, MONTH, month, start, end, max(first, start), min(stop, end))
+
+            def days(a: int, b: int, month: int = month) -> Reads:
+                return _days_of_month(month, a, b, blocks)
+
+            reads += _either(MONTH, month, start, end, max(first, start), min(stop, end), days)
+    signed: Signed = {YEAR: {}, MONTH: {}, DAY: {}, BLOCK: {}}
+    for tier, period, sign in reads:
+        signed[tier][period] = signed[tier].get(period, 0) + sign
     return {tier: {p: c for p, c in periods.items() if c} for tier, periods in signed.items()}
+
+
+def _either(tier: int | None, period: int, start: int, stop: int, first: int, last: int, inner):
+    """Reads of [first, last) inside `period` of `tier`, which spans [start, stop): `inner`'s
+    reads of it, or the period less `inner`'s reads of the rest, whichever are fewer."""
+    direct = inner(first, last)
+    if tier is None:
+        return direct
+    rest = [(t, p, -sign) for t, p, sign in inner(start, first) + inner(last, stop)]
+    return [(tier, period, 1), *rest] if 1 + len(rest) < len(direct) else direct
+
+
+def _months(first: int, last: int) -> Reads:
+    return [(MONTH, month, 1) for month in range(first, last)]
+
+
+def _days(first: int, last: int) -> Reads:
+    return [(DAY, day, 1) for day in range(first, last)]
+
+
+def _days_of_month(month: int, first: int, last: int, blocks: bool) -> Reads:
+    """Reads of days [first, last) of `month`: by block where the level keeps blocks."""
+    if not blocks:
+        return _days(first, last)
+    start, stop = _month_start_day(month), _month_start_day(month + 1)
+    edges = [start + BLOCK_DAYS * k for k in range(4)] + [stop]
+    reads: Reads = []
+    for k in range(4):
+        piece = max(first, edges[k]), min(last, edges[k + 1])
+        if piece[0] < piece[1]:
+            reads += _either(BLOCK, month * 4 + k, edges[k], edges[k + 1], *piece, _days)
+    return reads
 
 
 # The view's rollup rows come from `map_view_rows`, and its counts per period from
 # `map_view_periods` (migration 0020): statements of one shape whatever the window, planned once
 # per connection, with the settings above applied to them alone. Per-tier values are listed in
 # this order.
-FUNCTION_TIERS = (MONTH, DAY, YEAR)
+FUNCTION_TIERS = (MONTH, DAY, YEAR, BLOCK)
+PERIOD_NAMES = ((YEAR, "year"), (MONTH, "month"), (DAY, "day"), (BLOCK, "block"))
 VIEW_ROWS = text(
     "SELECT * FROM map_view_rows(CAST(:groups AS smallint[]), CAST(:cats AS integer[]), "
     "CAST(:levels AS integer[]), CAST(:shifts AS integer[]), CAST(:x0s AS integer[]), "
     "CAST(:x1s AS integer[]), CAST(:y0s AS integer[]), CAST(:y1s AS integer[]), "
-    "CAST(:year_add AS integer[]), CAST(:year_take AS integer[]), "
-    "CAST(:month_add AS integer[]), CAST(:month_take AS integer[]), "
-    "CAST(:day_add AS integer[]), CAST(:day_take AS integer[]))"
+    + ", ".join(
+        f"CAST(:{name}_add AS integer[]), CAST(:{name}_take AS integer[])"
+        for _, name in PERIOD_NAMES
+    )
+    + ")"
 )
 VIEW_PERIODS = text(
     "SELECT * FROM map_view_periods(CAST(:groups AS smallint[]), CAST(:category AS integer), "
@@ -387,7 +419,11 @@ def rollup_rows(cells: CellRange, audience: Audience, plan_: Plan, categories: l
     closed = closed_plan(plan_)
     if closed is None:
         return []
-    signed = signed_periods(closed, source_level(YEAR, cells.level) is not None)
+    signed = signed_periods(
+        closed,
+        source_level(YEAR, cells.level) is not None,
+        source_level(BLOCK, cells.level) is not None,
+    )
     cells = _disjoint(cells)
     # A period is added or taken away once (its sign) but for odd windows: layer by layer.
     depth = max((abs(c) for periods in signed.values() for c in periods.values()), default=0)
@@ -395,7 +431,7 @@ def rollup_rows(cells: CellRange, audience: Audience, plan_: Plan, categories: l
     for i in range(len(cells.xs)):
         values = {**_view_values(cells, audience, FUNCTION_TIERS, i), "cats": categories}
         for layer in range(1, depth + 1):
-            for tier, name in ((YEAR, "year"), (MONTH, "month"), (DAY, "day")):
+            for tier, name in PERIOD_NAMES:
                 periods = signed[tier].items()
                 values[f"{name}_add"] = sorted(p for p, c in periods if c >= layer)
                 values[f"{name}_take"] = sorted(p for p, c in periods if c <= -layer)

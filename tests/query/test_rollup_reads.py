@@ -1,6 +1,7 @@
 """A view read from the rollups costs what its cells hold, not what the rest of the world holds,
 and windows open at one end still reach every report."""
 
+import itertools
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -224,6 +225,10 @@ def test_the_rollup_functions_read_with_the_rollup_settings(db_session, function
 def _days_of(tier: int, period: int) -> range:
     if tier == grid.DAY:
         return range(period, period + 1)
+    if tier == grid.BLOCK:
+        month, k = divmod(period, 4)
+        start, stop = grid._month_start_day(month), grid._month_start_day(month + 1)
+        return range(start + 8 * k, stop if k == 3 else start + 8 * k + 8)
     if tier == grid.MONTH:
         return range(grid._month_start_day(period), grid._month_start_day(period + 1))
     return range(grid._month_start_day(period * 12), grid._month_start_day(period * 12 + 12))
@@ -253,8 +258,8 @@ def test_signed_periods_cover_each_day_of_the_window_once_and_read_fewer_periods
         windows.append((first, first + timedelta(days=chosen.randrange(1, 1900))))
     for first, last in windows:
         plan_ = grid.plan(_window(first, last), audience, 13, ())
-        for yearly in (True, False):
-            signed = grid.signed_periods(plan_, yearly)
+        for yearly, blocks in itertools.product((True, False), repeat=2):
+            signed = grid.signed_periods(plan_, yearly, blocks)
             if not yearly:  # no year is read but the plan's whole years
                 assert set(signed[grid.YEAR]) == set(range(*(plan_.years or (0, 0))))
             covered: dict[int, int] = {}
@@ -265,16 +270,24 @@ def test_signed_periods_cover_each_day_of_the_window_once_and_read_fewer_periods
             inside = range((first - grid.EPOCH).days, (last - grid.EPOCH).days + 1)
             assert {d: c for d, c in covered.items() if c} == dict.fromkeys(inside, 1)
     plan_ = grid.plan(_window(date(2024, 1, 3), date(2024, 1, 28)), audience, 13, ())
-    signed = grid.signed_periods(plan_, True)
+    signed = grid.signed_periods(plan_, True, True)
     assert signed[grid.MONTH] == {grid._month_number((date(2024, 1, 1) - grid.EPOCH).days): 1}
     assert sorted(signed[grid.DAY].values()) == [-1] * 5  # 1st, 2nd, 29th, 30th and 31st
+    # From the 3rd to the 20th: two blocks (1st-8th, 9th-16th) less the 1st and the 2nd, and
+    # the 17th to the 20th, where without blocks it is the month less 13 days.
+    plan_ = grid.plan(_window(date(2024, 3, 3), date(2024, 3, 20)), audience, 13, ())
+    march = grid._month_number((date(2024, 3, 1) - grid.EPOCH).days)
+    signed = grid.signed_periods(plan_, True, True)
+    assert signed[grid.MONTH] == {} and signed[grid.BLOCK] == {march * 4: 1, march * 4 + 1: 1}
+    assert sorted(signed[grid.DAY].values()) == [-1] * 2 + [1] * 4
+    assert len(grid.signed_periods(plan_, True, False)[grid.DAY]) == 13
 
 
 def test_windows_open_at_one_end_are_read_as_they_are(db_session):
     audience = grid.Audience(("published", "verified"), exact=False)
     start = datetime(2024, 1, 3, tzinfo=UTC)
     plan_ = grid.plan(ReportFilters(None, start, None, (), (), None), audience, 13, ())
-    assert grid.signed_periods(plan_, True) is None
+    assert grid.signed_periods(plan_, True, True) is None
 
 
 def test_many_single_reports_are_read_together_each_as_itself(client, db_session, make_report):
