@@ -84,74 +84,47 @@ HAVING sum(n) <> 0
 ORDER BY grp, level, map_block(period), x, y, category
 """
 
-# (tier, index of its values in the lists, the name of its periods)
-TIERS = ((0, 1, "month"), (1, 2, "day"), (2, 3, "year"), (3, 4, "block"))
-# The order of the function's periods to add and take away, tier by tier.
-ARGUMENTS = ("year", "month", "day", "block")
 OLD_SIGNATURE = (
     "map_view_rows(smallint[], integer[], integer[], integer[], integer[], integer[], "
     "integer[], integer[], integer[], integer[], integer[], integer[], integer[], integer[])"
 )
 NEW_SIGNATURE = OLD_SIGNATURE.replace("integer[])", "integer[], integer[], integer[])")
+DAY_ARGUMENTS = "day_take integer[]"
+BLOCK_ARGUMENTS = "day_take integer[], block_add integer[], block_take integer[]"
 
 
-def _statement(category: str, tiers) -> str:
-    parts = []
-    for tier, i, name in tiers:
-        where = (
-            f"FROM map_cells_live c WHERE c.grp = ANY(groups) AND c.tier = {tier} "
-            f"AND c.level = levels[{i}] AND {category} "
-            f"AND c.x BETWEEN x0s[{i}] AND x1s[{i}] AND c.y BETWEEN y0s[{i}] AND y1s[{i}]"
-        )
-        cell = f"c.x >> shifts[{i}], c.y >> shifts[{i}], c.category"
-        parts.append(
-            f"SELECT {cell}, c.n, c.sx, c.sy, c.west, c.south, c.east, c.north, c.sid "
-            f"{where} AND c.period = ANY({name}_add)"
-        )
-        # Rows taken away: their counts and sums negated, and no bounds.
-        parts.append(
-            f"SELECT {cell}, -c.n, -c.sx, -c.sy, NULL, NULL, NULL, NULL, -c.sid "
-            f"{where} AND c.period = ANY({name}_take)"
-        )
-    union = "\n        UNION ALL ".join(parts)
+def _definition(signature: str) -> str:
     return (
-        "SELECT CAST(p.x AS integer), CAST(p.y AS integer), p.category, "
-        "CAST(sum(p.n) AS bigint), sum(p.sx), sum(p.sy), min(p.west), min(p.south), "
-        "max(p.east), max(p.north), CAST(sum(p.sid) AS bigint)\n"
-        f"    FROM ({union}\n    ) AS p (x, y, category, n, sx, sy, west, south, east, north, "
-        "sid)\n    GROUP BY p.x, p.y, p.category"
+        op.get_bind()
+        .exec_driver_sql(f"SELECT pg_get_functiondef('{signature}'::regprocedure)")
+        .scalar_one()
     )
 
 
-def _rows_function(tiers) -> str:
-    names = [name for name in ARGUMENTS if name in {t[2] for t in tiers}]
-    arguments = ", ".join(f"{name}_add integer[], {name}_take integer[]" for name in names)
-    return f"""
-CREATE FUNCTION map_view_rows(
-    groups smallint[], cats integer[], levels integer[], shifts integer[],
-    x0s integer[], x1s integer[], y0s integer[], y1s integer[], {arguments}
-) RETURNS TABLE (
-    x integer, y integer, category integer, n bigint, sx double precision,
-    sy double precision, west double precision, south double precision,
-    east double precision, north double precision, sid bigint
-)
-LANGUAGE plpgsql STABLE
-SET plan_cache_mode = force_generic_plan
-SET enable_indexscan = off
-SET enable_sort = off
-SET effective_io_concurrency = 256
-SET work_mem = '64MB'
-SET jit = off
-AS $$
-BEGIN
-    IF cardinality(cats) = 1 THEN
-    RETURN QUERY {_statement("c.category = cats[1]", tiers)};
-    ELSE
-    RETURN QUERY {_statement("c.category + 0 = ANY(cats)", tiers)};
-    END IF;
-END
-$$
-"""
+def _rows_with_blocks() -> str:
+    """`map_view_rows` taking the blocks' periods after the days': in each of its statements,
+    after the branches of years, its branches of days made to read the block tier at the
+    level and cells of the lists' fourth place."""
+    lines: list[str] = []
+    for line in _definition(OLD_SIGNATURE).replace(DAY_ARGUMENTS, BLOCK_ARGUMENTS, 1).split("\n"):
+        lines.append(line)
+        if line.endswith("AND c.period = ANY(year_take)"):
+            days = [d for d in lines if d.endswith(("ANY(day_add)", "ANY(day_take)"))][-2:]
+            lines += [
+                d.replace("[2]", "[4]")
+                .replace("c.tier = 1", "c.tier = 3")
+                .replace("day_", "block_")
+                for d in days
+            ]
+    definition = "\n".join(lines)
+    if definition.count("ANY(block_") != 4:
+        raise RuntimeError(f"{OLD_SIGNATURE} is not the one expected")
+    return definition
+
+
+def _rows_without_blocks() -> str:
+    lines = _definition(NEW_SIGNATURE).replace(BLOCK_ARGUMENTS, DAY_ARGUMENTS, 1).split("\n")
+    return "\n".join(line for line in lines if "ANY(block_" not in line)
 
 
 def upgrade():
@@ -167,14 +140,14 @@ def upgrade():
     )
     op.execute(FILL)
     op.execute("ANALYZE map_cells")
+    op.execute(_rows_with_blocks())
     op.execute(f"DROP FUNCTION {OLD_SIGNATURE}")
-    op.execute(_rows_function(TIERS))
 
 
 def downgrade():
     op.execute("SELECT map_cells_fold()")
+    op.execute(_rows_without_blocks())
     op.execute(f"DROP FUNCTION {NEW_SIGNATURE}")
-    op.execute(_rows_function(TIERS[:3]))
     op.execute(f"DELETE FROM map_cells WHERE tier = {BLOCK}")
     op.execute(f"DELETE FROM map_levels WHERE tier = {BLOCK}")
     op.execute(LIVE.format(block=""))
