@@ -2,10 +2,9 @@
 
 A view is the set of cells at one level that the requested bbox touches; counts are exact
 for those cells. Whole years come from the yearly rollup, the months around them from the
-monthly one, and the days around those from the rollup of eight-day blocks and the daily one;
-what no rollup answers (text or
-source filters, several categories, times inside a day, levels finer than the rollups keep)
-is counted from the reports themselves.
+monthly one, and the days around those from the rollups of eight-day blocks and of days;
+what no rollup answers (text or source filters, several categories, times inside a day,
+levels finer than the rollups keep) is counted from the reports themselves.
 """
 
 from __future__ import annotations
@@ -337,10 +336,10 @@ def _days_of_month(month: int, first: int, last: int, blocks: bool) -> Reads:
     return reads
 
 
-# The view's rollup rows come from `map_view_rows`, and its counts per period from
-# `map_view_periods` (migration 0020): statements of one shape whatever the window, planned once
-# per connection, with the settings above applied to them alone. Per-tier values are listed in
-# this order.
+# The view's rollup rows come from `map_view_rows` (migrations 0020 and 0021), and its counts
+# per period from `map_view_periods` (migration 0020): statements of one shape whatever the
+# window, planned once per connection, with the settings above applied to them alone. Per-tier
+# values are listed in this order.
 FUNCTION_TIERS = (MONTH, DAY, YEAR, BLOCK)
 PERIOD_NAMES = ((YEAR, "year"), (MONTH, "month"), (DAY, "day"), (BLOCK, "block"))
 VIEW_ROWS = text(
