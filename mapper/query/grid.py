@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sqlalchemy import (
     BigInteger,
@@ -293,10 +293,7 @@ def signed_periods(plan_: Plan, yearly: bool, blocks: bool) -> Signed | None:
     for first, stop in plan_.days:
         for month in range(_month_number(first), _month_number(stop - 1) + 1):
             start, end = _month_start_day(month), _month_start_day(month + 1)
-
-            def days(a: int, b: int, month: int = month) -> Reads:
-                return _days_of_month(month, a, b, blocks)
-
+            days = partial(_days_of_month, month, blocks=blocks)
             reads += _either(MONTH, month, start, end, max(first, start), min(stop, end), days)
     signed: Signed = {YEAR: {}, MONTH: {}, DAY: {}, BLOCK: {}}
     for tier, period, sign in reads:
