@@ -52,7 +52,19 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("MAPPER_DATABASE_URL")
     # No ping per checkout (a round trip on every request): a dropped connection fails one
     # request with 503, the pool is invalidated, and the client's retry gets a fresh one.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 10, "max_overflow": 10}
+    #
+    # Every connection opens with these settings (sent with the connection, no statement of
+    # their own), as map reads run outside a transaction where a setting of their own would
+    # cost two statements: a wide view sums tens of thousands of rows, in memory rather than
+    # on disk; and the app's statements are short, where compiling one to machine code
+    # (which the planner starts whenever its estimate passes a threshold, as guesses at
+    # millions of reports often do) took longer than running it. The one aggregate over
+    # every report that gains from it (Gi* hotspots) asks for it.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_size": 10,
+        "max_overflow": 10,
+        "connect_args": {"options": "-c work_mem=64MB -c jit=off"},
+    }
     MAX_CONTENT_LENGTH = 1024 * 1024
     LANGUAGES = ("en", "es", "km")
     BABEL_DEFAULT_LOCALE = "en"

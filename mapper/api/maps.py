@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mapper.errors import MapperError
-from mapper.query import maps
+from mapper.query import grid, maps
 
 MAX_HOTSPOT_RESOLUTION = 10
 
@@ -28,14 +28,17 @@ def _answer(payload: dict | bytes, request: Request):
 
 
 def clusters(request: Request):
+    grid.begin_reads()
     return _answer(maps.clusters(maps.parse_map_request(request.args, current_user)), request)
 
 
 def heatmap(request: Request):
+    grid.begin_reads()
     return _answer(maps.heatmap(maps.parse_map_request(request.args, current_user)), request)
 
 
 def histogram(request: Request):
+    grid.begin_reads()
     req = maps.parse_map_request(request.args, current_user, zoom_required=False)
     return _answer(maps.histogram(req, request.args.get("bucket") or "month"), request)
 

@@ -12,7 +12,7 @@ from mapper.errors import MapperError, NotFound
 from mapper.exports.formats import FORMATS
 from mapper.exports.offline import offline_map
 from mapper.exports.tabular import TABULAR, copy_csv
-from mapper.query.grid import Audience, plan_each_read
+from mapper.query.grid import Audience, custom_plans
 from mapper.query.maps import MapRequest, parse_map_request
 from mapper.query.records import count_records, records_select, stream_records
 
@@ -25,7 +25,6 @@ def export_request(args, user, audience: Audience | None = None) -> MapRequest:
     req = parse_map_request(args, user, zoom_required=False, audience=audience)
     if audience is None and req.audience.exact and not can(user, "export_full"):
         raise MapperError(_("Your account may not export full data."), "audience", 403)
-    plan_each_read()
     return req
 
 
@@ -71,7 +70,8 @@ def export_chunks(
 
 
 def count(req: MapRequest) -> int:
-    return count_records(req.filters, req.audience)
+    with custom_plans():
+        return count_records(req.filters, req.audience)
 
 
 def filename(extension: str) -> str:

@@ -34,7 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, array
-from sqlalchemy.engine import Result
+from sqlalchemy.engine import Engine, Result
 
 from mapper.extensions import db
 from mapper.geo.cells import PIXEL_LEVEL, CellRange
@@ -573,53 +573,68 @@ def read(statement, values: dict | None = None) -> Result:
     return db.session.connection().execute(statement, values)
 
 
+def begin_reads() -> None:
+    """The request's statements run each on its own, outside a transaction, where the request
+    has not begun one: a map answer only reads, and the transaction's BEGIN and ROLLBACK
+    were two of the four round trips of a typical view (at 1,000,000 reports, in the app:
+    clusters 2.09 ms at p50 instead of 2.33). Each statement sees the reports as they were
+    when it began; the reads of one answer agree whatever changed between them: a single
+    report is read again by key, and one that has since moved or left the audience's
+    statuses is left a cluster of one.
+
+    A session already in a transaction, or joined to one (tests), keeps it."""
+    session = db.session()
+    if session.in_transaction() or not isinstance(session.get_bind(), Engine):
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _outside_transaction() -> bool:
+    return bool(db.session.connection().connection.driver_connection.autocommit)
+
+
 @contextmanager
 def local_settings(values: dict[str, str]) -> Iterator[None]:
-    """Planner settings changed for the statements run inside, within the transaction; the
-    earlier values return after, also when the block raises. One statement each way."""
+    """Planner settings changed for the statements run inside; the earlier values return
+    after, also when the block raises. One statement each way. Within a transaction they are
+    the transaction's own; outside one (`begin_reads`), the connection's until restored."""
     names, wanted = list(values), list(values.values())
+    local = "false" if _outside_transaction() else "true"
     # Each name's value is read before it is changed: rows of a materialized CTE are made
     # before the outer query evaluates its select list for them.
     change = text(
         "WITH s AS MATERIALIZED (SELECT n, v, current_setting(n) AS was "
         "FROM unnest(CAST(:names AS text[]), CAST(:wanted AS text[])) AS u (n, v)) "
-        "SELECT was, set_config(n, v, true) FROM s"
+        f"SELECT was, set_config(n, v, {local}) FROM s"
     )
     before = [row[0] for row in read(change, {"names": names, "wanted": wanted})]
     try:
         yield
     finally:
         restore = text(
-            "SELECT set_config(n, v, true) "
+            f"SELECT set_config(n, v, {local}) "
             "FROM unnest(CAST(:names AS text[]), CAST(:before AS text[])) AS u (n, v)"
         )
         read(restore, {"names": names, "before": before}).all()
 
 
-def plan_each_read() -> None:
-    """Settings for the rest of the transaction, for statements that read reports themselves.
+@contextmanager
+def custom_plans() -> Iterator[None]:
+    """Statements run inside are planned for their own values, each time: never kept as
+    prepared statements, whose plan the server may come to keep for any values.
 
-    Such reads differ per view and window: a plan cached for one view can be ruinous for the
-    next (a single-cell probe turned into a scan), so each is planned for its own values. A
-    wide view sums tens of thousands of rows: sorted in memory, not on disk. Map reads are
-    short: compiling one to machine code (which the planner starts whenever its estimate of a
-    view passes a threshold, as guesses at millions of reports often do) took longer than
-    running it. Reads from the rollups need none of this (their functions carry their own
-    settings), and the statements after them run faster without: in the app, clusters at
-    1,000,000 reports took 2.34 ms at p50 where they took 2.61 with these settings first.
-    """
-    read(
-        text(
-            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-            "set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"
-        )
-    )
-
-
-def configured_setting(name: str) -> str:
-    """A setting's value as the server is configured, whatever this transaction set."""
-    sql = text("SELECT reset_val FROM pg_settings WHERE name = :name")
-    return db.session.execute(sql, {"name": name}).scalar_one()
+    For statements that read reports themselves. Such reads differ per view and window: a
+    plan kept for one view can be ruinous for the next (a single-cell probe turned into a
+    scan). Statements the driver would prepare are kept unprepared instead, which costs no
+    round trip; the rollup functions keep their own plans. (The connections' other settings
+    for map reads, work_mem and jit, are in config.py.)"""
+    driver = db.session.connection().connection.driver_connection
+    kept = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = kept
 
 
 def raw_counts(filters, audience, cells, total: int, breakdown: tuple[int, ...]):
@@ -716,8 +731,8 @@ def view_counts(
     rows: list = []
     if plan_ is None:
         statement, values = raw_counts(filters, audience, cells, total, breakdown)
-        plan_each_read()
-        rows += read(statement, values).all()
+        with custom_plans():
+            rows += read(statement, values).all()
     else:
         rows += rollup_rows(cells, audience, plan_, [total, *breakdown])
     found = list(_merge(row for row in rows if row[2] == total))
@@ -805,8 +820,9 @@ def period_counts(
 
 def _add_raw_periods(counts, filters, audience, cells, tier) -> None:
     shape, values = raw_clauses(filters, audience, cells)
-    plan_each_read()
-    for value, n in read(_raw_periods_statement(shape, tier), values):
+    with custom_plans():
+        rows = read(_raw_periods_statement(shape, tier), values).all()
+    for value, n in rows:
         counts[value] = counts.get(value, 0) + n
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from mapper import create_app
 from mapper.extensions import db
@@ -229,6 +229,46 @@ def test_a_cell_with_one_report_is_that_report_at_its_public_point(client, repor
         assert [lon, lat] == pytest.approx(public, abs=1e-6)
         assert [lon, lat] != pytest.approx(exact, abs=1e-4)
         assert {"contact", "phone", "email", "custom_answers"}.isdisjoint(feature["properties"])
+
+
+def test_answers_read_outside_a_transaction_count_as_plainly(app, live_db, make_report):
+    # As in service: reports committed, each request on a connection of the pool, whose
+    # statements then run each on its own.
+    start = datetime(2024, 1, 20, 10, 0, tzinfo=UTC)
+    for i in range(18):
+        lat, lon = PLACES[i % 2]
+        make_report(
+            STATUSES[i % len(STATUSES)],
+            title=f"Report {i} {'boat' if i % 5 == 0 else 'site'}",
+            latitude=lat + (i % 7) * 0.03,
+            longitude=lon - (i % 3) * 0.04,
+            occurred_at=(start + timedelta(days=9 * i)).isoformat(),
+        )
+    outside = []
+
+    def note(conn, cursor, statement, *rest):
+        if not statement.startswith("SELECT count(*)"):  # not the plain counts here
+            outside.append(cursor.connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    client = app.test_client()
+    singles = 0
+    try:
+        for view in (*VIEWS[:5], {"zoom": "16", "bbox": "102.5,13.6,102.7,13.9"}):
+            for filters in ({}, {"from": "2024-02-15", "to": "2024-08-10"}, {"q": "boat"}):
+                query = {**view, **filters}
+                answer = client.get("/api/v1/clusters", query_string=query).get_json()
+                counts = [f["properties"]["count"] for f in answer["features"]]
+                assert sum(counts) == answer["total"] == plain_count(answer["bbox"], filters)
+                singles += sum(not f["properties"]["cluster"] for f in answer["features"])
+                heat = client.get("/api/v1/heatmap", query_string=query).get_json()
+                assert heat["total"] == plain_count(heat["bbox"], filters)
+                months = client.get("/api/v1/histogram", query_string=query).get_json()
+                assert months["total"] == plain_count(months["bbox"], filters)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert singles
+    assert len(outside) > 50 and all(outside)
 
 
 WINDOW = {"from": "2024-01-15", "to": "2025-06-10"}  # rollups of three tiers
