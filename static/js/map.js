@@ -94,9 +94,58 @@
     return box;
   }
 
+  // Discs nearer than this many pixels are drawn as one. Two neighbouring cells' weighted
+  // centres can lie a few pixels apart, one each side of the line between the cells, where
+  // one disc would hide the other. Counts still add up to the answer's total.
+  var OVERLAP_PX = 40, MAX_ZOOM = 18;
+
+  function overlapping(collection) {
+    var items = collection.features.map(function (f, i) {
+      var c = f.geometry.coordinates;
+      return { feature: f, at: map.project([c[1], c[0]], collection.zoom), order: i };
+    });
+    if (collection.zoom >= MAX_ZOOM) return items.map(function (item) { return [item]; });
+    // The largest first, each taking the discs that overlap it: the same answer is drawn
+    // the same way every time.
+    items.sort(function (a, b) {
+      return b.feature.properties.count - a.feature.properties.count || a.order - b.order;
+    });
+    var groups = [];
+    items.forEach(function (first) {
+      if (first.taken) return;
+      var group = [first];
+      first.taken = true;
+      items.forEach(function (other) {
+        if (!other.taken && other.at.distanceTo(first.at) < OVERLAP_PX) {
+          other.taken = true;
+          group.push(other);
+        }
+      });
+      groups.push(group);
+    });
+    return groups;
+  }
+
+  // One cluster for overlapping discs: their reports' weighted centre and the box around
+  // them all.
+  function joined(group) {
+    if (group.length === 1) return group[0].feature;
+    var n = 0, x = 0, y = 0, box = [Infinity, Infinity, -Infinity, -Infinity];
+    group.forEach(function (item) {
+      var p = item.feature.properties, c = item.feature.geometry.coordinates;
+      var b = p.cluster ? p.bbox : [c[0], c[1], c[0], c[1]];
+      n += p.count;
+      x += c[0] * p.count;
+      y += c[1] * p.count;
+      box = [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])];
+    });
+    return { type: "Feature", geometry: { type: "Point", coordinates: [x / n, y / n] },
+             properties: { cluster: true, count: n, bbox: box } };
+  }
+
   function clusterLayer(collection) {
     var group = L.layerGroup();
-    collection.features.forEach(function (f) {
+    overlapping(collection).map(joined).forEach(function (f) {
       var c = f.geometry.coordinates, p = f.properties;
       if (!p.cluster) {
         var marker = L.marker([c[1], c[0]], { title: p.title });
@@ -113,8 +162,9 @@
       });
       marker.on("click", function () {
         var b = p.bbox;
+        // Its reports fill the view, each disc whole: as far apart as they can be drawn.
         if (b[0] === b[2] && b[1] === b[3]) map.setView([c[1], c[0]], p.expansion_zoom);
-        else map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: p.expansion_zoom });
+        else map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [OVERLAP_PX, OVERLAP_PX] });
       });
       group.addLayer(marker);
     });

@@ -82,6 +82,51 @@ def test_clusters_zoom_time_range_and_layers(page, live_server, town):
     assert "layer=hotspots" in page.url
 
 
+@pytest.fixture
+def straddling(live_db, make_report):
+    """Three reports just west of the prime meridian and two just east: a line between map
+    cells at every zoom, so each side is a cluster of its own."""
+    for i in range(5):
+        make_report(
+            "published",
+            title=f"Straddling {i}",
+            latitude=20.0 + 0.01 * i,
+            longitude=-0.1 if i < 3 else 0.1,
+        )
+
+
+DISC_GAPS = """() => {
+  const m = window.mapperPublicMap.map;
+  const at = window.mapperPublicMap.markers().map(([lat, lon]) => m.latLngToContainerPoint([lat, lon]));
+  const gaps = [];
+  at.forEach((a, i) => at.slice(i + 1).forEach(b => gaps.push(a.distanceTo(b))));
+  return gaps;
+}"""
+
+
+def test_clusters_whose_discs_would_overlap_are_drawn_as_one(page, live_server, straddling):
+    answer = page.request.get(f"{live_server}/api/v1/clusters?bbox=-10,10,10,30&zoom=5").json()
+    # Two clusters, some 4 pixels apart at zoom 5: drawn apart, one would hide the other.
+    assert sorted(f["properties"]["count"] for f in answer["features"]) == [2, 3]
+
+    page.goto(f"{live_server}/?z=5&lat=20&lon=0")
+    page.wait_for_selector("#map[data-total='5']")
+    assert [title for _lat, _lon, title in page.evaluate("window.mapperPublicMap.markers()")] == [
+        "5"
+    ]
+
+    # A click brings its reports into view as far apart as they fit: no disc on another.
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.click(".marker-cluster[data-count='5']")
+    wait_redrawn(page, drawn)
+    assert page.evaluate("window.mapperPublicMap.map.getZoom()") >= 9
+    assert total(page) == 5
+    markers = page.evaluate("window.mapperPublicMap.markers()")
+    assert len(markers) >= 2
+    assert sum(1 if title.startswith("Straddling") else int(title) for *_, title in markers) == 5
+    assert min(page.evaluate(DISC_GAPS)) >= 40
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_with_no_view_in_the_address_the_map_opens_on_the_reports(page, live_server, town, width):
     page.set_viewport_size({"width": width, "height": 800})
