@@ -20,8 +20,9 @@ def create_report():
 
 @bp.get("/reports")
 def list_reports():
-    """List public reports as GeoJSON, filtered and paginated."""
-    return reports.list_public(request)
+    """List reports as GeoJSON, filtered and paginated: public ones, or with
+    audience=reviewer what analysts see."""
+    return reports.list_reports(request)
 
 
 @bp.get("/reports/<reference>")

@@ -12,7 +12,7 @@ from mapper.query import grid, maps
 MAX_HOTSPOT_RESOLUTION = 10
 
 
-def _answer(payload: dict | bytes, request: Request):
+def json_answer(payload: dict | bytes, request: Request):
     """JSON of `payload` (or `payload` itself, already encoded) with the audience's caching."""
     if isinstance(payload, bytes):
         response = current_app.response_class(payload, mimetype="application/json")
@@ -29,18 +29,18 @@ def _answer(payload: dict | bytes, request: Request):
 
 def clusters(request: Request):
     grid.begin_reads()
-    return _answer(maps.clusters(maps.parse_map_request(request.args, current_user)), request)
+    return json_answer(maps.clusters(maps.parse_map_request(request.args, current_user)), request)
 
 
 def heatmap(request: Request):
     grid.begin_reads()
-    return _answer(maps.heatmap(maps.parse_map_request(request.args, current_user)), request)
+    return json_answer(maps.heatmap(maps.parse_map_request(request.args, current_user)), request)
 
 
 def histogram(request: Request):
     grid.begin_reads()
     req = maps.parse_map_request(request.args, current_user, zoom_required=False)
-    return _answer(maps.histogram(req, request.args.get("bucket") or "month"), request)
+    return json_answer(maps.histogram(req, request.args.get("bucket") or "month"), request)
 
 
 def hotspots(request: Request):
@@ -49,4 +49,4 @@ def hotspots(request: Request):
     fdr = (request.args.get("fdr") or "false").lower()
     if fdr not in ("true", "false", "1", "0"):
         raise MapperError(_("Must be true or false."), "fdr")
-    return _answer(maps.hotspot_json(req, resolution, fdr in ("true", "1")), request)
+    return json_answer(maps.hotspot_json(req, resolution, fdr in ("true", "1")), request)

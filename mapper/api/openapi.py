@@ -220,8 +220,10 @@ PATHS = {
             },
         },
         "get": {
-            "summary": "Public reports as GeoJSON, newest event first",
-            "parameters": FILTER_PARAMETERS
+            "summary": "Reports as GeoJSON, newest event first",
+            "description": "Public reports at their public points; with `audience=reviewer` "
+            "(analysts and above), the statuses chosen at exact points. Never contact data.",
+            "parameters": MAP_PARAMETERS
             + [
                 _query(
                     "limit",
@@ -231,9 +233,8 @@ PATHS = {
                 _query("cursor", "opaque cursor from a previous page's `next`"),
             ],
             "responses": {
-                "200": _json("FeatureCollection", "A page of public reports"),
-                "400": _error("Bad parameter"),
-                "422": _error("Bad filter value"),
+                **_map_responses(""),
+                "200": _json("FeatureCollection", "A page of reports"),
             },
         },
     },

@@ -1,4 +1,5 @@
-"""Report endpoints: JSON in, intake, GeoJSON out through the privacy gate."""
+"""Report endpoints: JSON in, intake, GeoJSON out through the privacy gate (or, for
+analysts who ask with `audience=reviewer`, at exact points and in every status they chose)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import json
 
 from flask import Request, jsonify, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from mapper.api.maps import json_answer
 from mapper.errors import MapperError, NotFound, ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.query.filters import parse_filters
-from mapper.query.public import DEFAULT_LIMIT, MAX_LIMIT, find_public_reports, get_public_report
+from mapper.query.maps import audience_of
+from mapper.query.public import DEFAULT_LIMIT, MAX_LIMIT, find_reports, get_public_report
 
 REPORT_FIELDS = {
     "title",
@@ -112,22 +116,23 @@ def _limit(value: str | None) -> int:
     return limit
 
 
-def list_public(request: Request):
+def list_reports(request: Request):
     filters = parse_filters(request.args)
-    page = find_public_reports(
-        filters, _limit(request.args.get("limit")), request.args.get("cursor")
-    )
+    audience = audience_of(request.args, current_user)
+    limit = _limit(request.args.get("limit"))
+    page = find_reports(filters, audience, limit, request.args.get("cursor"))
     next_url = None
     if page.next_cursor:
         args = {k: v for k, v in request.args.items() if k != "cursor"}
         next_url = url_for("api.list_reports", cursor=page.next_cursor, _external=True, **args)
-    return jsonify(
+    return json_answer(
         {
             "type": "FeatureCollection",
             "features": page.features,
             "numberReturned": len(page.features),
             "next": next_url,
-        }
+        },
+        request,
     )
 
 
@@ -138,4 +143,4 @@ def show_public(reference: str):
     return jsonify(feature)
 
 
-__all__ = ["create", "list_public", "show_public"]
+__all__ = ["create", "list_reports", "show_public"]

@@ -33,7 +33,7 @@ from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Report
 from mapper.query import grid
 from mapper.query.filters import ReportFilters, filter_clauses, parse_filters
 from mapper.query.grid import EPOCH, Audience
-from mapper.query.public import public_select, report_columns
+from mapper.query.public import audience_select
 
 REVIEWER_DEFAULT_STATUSES = ("pending", "published", "verified")
 BUCKETS = ("day", "week", "month")
@@ -62,7 +62,9 @@ def bounded_int(args, name: str, low: int, high: int, default: int | None) -> in
     return value
 
 
-def _audience(args, user) -> Audience:
+def audience_of(args, user) -> Audience:
+    """The viewer a request names: `audience=reviewer` (analysts and above; else 401 or 403)
+    and the `status` it chose, or the public; 422 naming `status` for one it may not see."""
     wanted = [s.strip() for s in (args.get("status") or "").split(",") if s.strip()]
     reviewer = args.get("audience") == "reviewer"
     if reviewer and not can(user, "view_exact_location"):
@@ -100,7 +102,7 @@ def parse_map_request(
     `audience` given (the command line) stands in for the one the request and `user` name.
     """
     filters = parse_filters(args)
-    audience = audience or _audience(args, user)
+    audience = audience or audience_of(args, user)
     zoom = bounded_int(args, "zoom", 0, MAX_ZOOM, 2 if zoom_required else None)
     return MapRequest(filters, audience, category_ids(filters.categories), zoom)
 
@@ -197,12 +199,8 @@ def _single_reports(req: MapRequest, cells: CellRange, singles: list[grid.Cell])
 def single_reports_statement(audience: grid.Audience):
     """The reports of the value `ids` the audience may see, with the location it sees (made
     once per audience)."""
-    if audience.exact:
-        stmt = select(*report_columns(Report.location))
-        stmt = stmt.where(Report.status.in_(audience.statuses))
-    else:
-        stmt = public_select()  # the privacy gate: public statuses, fields and masked point
-    return stmt.where(Report.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+    ids = bindparam("ids", type_=ARRAY(BigInteger))
+    return audience_select(audience).where(Report.id == any_(ids))
 
 
 def _report_feature(row) -> dict:

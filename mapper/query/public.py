@@ -61,6 +61,14 @@ def public_select() -> Select:
     return select(*PUBLIC_COLUMNS).where(Report.status.in_(visible_statuses(None)))
 
 
+def audience_select(audience) -> Select:
+    """What a map audience sees of reports: the gate's public select, or for reviewers
+    (analysts and above, checked by the caller) the chosen statuses at their exact points.
+    Neither carries contact data or form answers."""
+    stmt = select(*report_columns(Report.location)) if audience.exact else public_select()
+    return stmt.where(Report.status.in_(audience.statuses))
+
+
 def to_feature(row) -> geojson.Feature:
     geometry = geojson.Point((row.lon, row.lat)) if row.lon is not None else None
     return geojson.Feature(
@@ -101,9 +109,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise MapperError(_("Not a valid cursor."), "cursor") from None
 
 
-def find_public_reports(filters: ReportFilters, limit: int, cursor: str | None) -> Page:
-    """A page of public reports, newest event first, keyset-paginated."""
-    stmt = public_select().where(*filter_clauses(filters, Report.public_location))
+def find_reports(filters: ReportFilters, audience, limit: int, cursor: str | None) -> Page:
+    """A page of the reports `audience` sees, newest event first, keyset-paginated."""
+    point = Report.location if audience.exact else Report.public_location
+    stmt = audience_select(audience).where(*filter_clauses(filters, point))
     if cursor:
         moment, report_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(Report.occurred_at, Report.id) < tuple_(moment, report_id))

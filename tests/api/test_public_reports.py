@@ -1,4 +1,5 @@
-"""GET /api/v1/reports and friends: only public reports, only public locations, no contacts."""
+"""GET /api/v1/reports and friends: only public reports, only public locations, no contacts;
+analysts asking with audience=reviewer get the statuses they chose at exact points."""
 
 import json
 
@@ -160,6 +161,50 @@ def test_cursor_pages_through_everything_once(client, make_report):
         url = page["next"]
     assert len(seen) == len(set(seen)) == 8
     assert seen[0] == "Day 7"
+
+
+def test_analysts_list_the_statuses_they_choose_at_exact_points(client, reports, make_user, login):
+    login(make_user("analyst"))
+    response = client.get("/api/v1/reports?audience=reviewer&status=pending,published")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert titles(response) == {"Published one", "Pending one"}
+    published = next(
+        f for f in response.get_json()["features"] if f["properties"]["title"] == "Published one"
+    )
+    # Stored to six decimals (about 10 cm).
+    assert published["geometry"]["coordinates"] == pytest.approx(
+        [102.5635123, 13.6593123], abs=1e-6
+    )
+    # Exact points, but still no contact data.
+    text = response.get_data(as_text=True)
+    assert PHONE not in text and EMAIL not in text and NAME not in text
+    # The box is on the exact point for them.
+    around = "bbox=102.5635,13.6593,102.5636,13.6594"
+    assert titles(client.get(f"/api/v1/reports?audience=reviewer&{around}")) == {
+        "Published one",
+        "Pending one",
+    }
+    everything = client.get("/api/v1/reports?audience=reviewer&status=rejected,archived")
+    assert titles(everything) == {"Rejected one", "Archived one"}
+
+
+@pytest.mark.parametrize("role, code", [(None, 401), ("volunteer", 403), ("partner", 403)])
+def test_reviewer_lists_need_the_analyst_role(client, reports, make_user, login, role, code):
+    if role:
+        login(make_user(role))
+    response = client.get("/api/v1/reports?audience=reviewer")
+    assert response.status_code == code
+    assert response.get_json()["errors"][0]["field"] == "audience"
+    assert "Pending one" not in response.get_data(as_text=True)
+
+
+def test_the_public_list_names_a_status_it_does_not_show(client, reports):
+    assert titles(client.get("/api/v1/reports?status=verified")) == {"Verified one"}
+    response = client.get("/api/v1/reports?status=pending")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "status"
+    assert client.get("/api/v1/reports").headers["Cache-Control"] == "no-cache"
 
 
 def test_category_tree_has_names_in_every_language(client):

@@ -97,7 +97,8 @@ def straddling(live_db, make_report):
 
 DISC_GAPS = """() => {
   const m = window.mapperPublicMap.map;
-  const at = window.mapperPublicMap.markers().map(([lat, lon]) => m.latLngToContainerPoint([lat, lon]));
+  const at = window.mapperPublicMap.markers()
+    .map(([lat, lon]) => m.latLngToContainerPoint([lat, lon]));
   const gaps = [];
   at.forEach((a, i) => at.slice(i + 1).forEach(b => gaps.push(a.distanceTo(b))));
   return gaps;
