@@ -79,19 +79,65 @@
   }
 
   // Popups are built from text nodes only: report text is never parsed as HTML.
+  function appendText(box, parts) {
+    parts.forEach(function (part) {
+      if (!part[2]) return;
+      var node = document.createElement(part[0]);
+      node.className = part[1];
+      node.textContent = part[2];
+      box.appendChild(node);
+    });
+    return box;
+  }
+
+  function reportDetails(p) {
+    return [["p", "occurred", api.labelOccurred + " " +
+               new Date(p.occurred_at).toLocaleDateString(document.documentElement.lang)],
+            ["p", "verified", p.verified ? api.labelVerified : ""],
+            ["p", "description", p.description], ["p", "reference", p.reference]];
+  }
+
   function popup(p) {
     var box = document.createElement("div");
     box.className = "report-popup";
-    [["h3", p.title], ["p", api.labelOccurred + " " +
-      new Date(p.occurred_at).toLocaleDateString(document.documentElement.lang)],
-     ["p", p.verified ? api.labelVerified : ""], ["p", p.description], ["p", p.reference]]
-      .forEach(function (part) {
-        if (!part[1]) return;
-        var node = document.createElement(part[0]);
-        node.textContent = part[1];
-        box.appendChild(node);
-      });
+    return appendText(box, [["h3", "title", p.title]].concat(reportDetails(p)));
+  }
+
+  // A cluster whose reports share one point, or that the deepest zoom still holds, opens as
+  // a list of them: each one's title, unfolding to the rest.
+  var LISTED = 50;
+  function reportList(features, count) {
+    var box = document.createElement("div");
+    box.className = "report-popup report-list";
+    var total = count.toLocaleString();
+    appendText(box, [["h3", "", api.labelHexagon.replace("{count}", total)],
+                     ["p", "newest", features.length < count ? api.labelNewest
+                       .replace("{shown}", features.length.toLocaleString()) : ""]]);
+    features.forEach(function (f) {
+      var item = document.createElement("details");
+      appendText(item, [["summary", "", f.properties.title]].concat(reportDetails(f.properties)));
+      box.appendChild(item);
+    });
     return box;
+  }
+
+  function listReports(marker, p) {
+    var query = filters(), b = p.bbox, pad = 1e-6;
+    // The cluster's box as the answer rounded it, widened to hold its reports' points.
+    query.set("bbox", [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad].map(function (v) {
+      return v.toFixed(7);
+    }).join(","));
+    query.set("limit", String(LISTED));
+    // Opened once the list is in: a popup that grew after opening would pan the map again.
+    var open = function (content) {
+      L.popup({ maxWidth: 320, offset: L.point(0, -16) }).setLatLng(marker.getLatLng())
+        .setContent(content).openOn(map);
+    };
+    getJson(api.reportsUrl, query).then(function (answer) {
+      open(reportList(answer.features, p.count));
+    }).catch(function () {
+      open(status.dataset.labelError);
+    });
   }
 
   // Discs nearer than this many pixels are drawn as one. Two neighbouring cells' weighted
@@ -162,9 +208,9 @@
       });
       marker.on("click", function () {
         var b = p.bbox;
+        if ((b[0] === b[2] && b[1] === b[3]) || map.getZoom() >= MAX_ZOOM) return listReports(marker, p);
         // Its reports fill the view, each disc whole: as far apart as they can be drawn.
-        if (b[0] === b[2] && b[1] === b[3]) map.setView([c[1], c[0]], p.expansion_zoom);
-        else map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [OVERLAP_PX, OVERLAP_PX] });
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [OVERLAP_PX, OVERLAP_PX] });
       });
       group.addLayer(marker);
     });

@@ -128,6 +128,39 @@ def test_clusters_whose_discs_would_overlap_are_drawn_as_one(page, live_server, 
     assert min(page.evaluate(DISC_GAPS)) >= 40
 
 
+def test_reports_at_one_point_open_as_a_list(page, live_server, live_db, make_report, make_user):
+    """Reports that name a town share its point: no zoom parts them, so their cluster lists
+    them, the newest 50 when there are more."""
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    for i in range(52):
+        make_report(
+            "pending" if i % 2 else "published",
+            title=HOSTILE if i == 51 else f"At the market {i}",
+            description=f"Seen at the market, day {i}",
+            latitude=12.25,
+            longitude=105.5,
+            occurred_at=(start + timedelta(days=i)).isoformat(),
+        )
+    sign_in(page, live_server, make_user("analyst"), PASSWORD)
+    page.goto(f"{live_server}/analyst?z=9&lat=12.25&lon=105.5")
+    page.wait_for_selector("#map[data-total='52']")
+    zoom = page.evaluate("window.mapperPublicMap.map.getZoom()")
+    page.click(".marker-cluster[data-count='52']")
+    page.wait_for_selector(".report-list details")
+    popup = page.locator(".report-list")
+    assert popup.locator("h3").text_content() == "52 reports"
+    assert "newest 50" in popup.locator(".newest").text_content()
+    titles = popup.locator("summary").all_text_contents()
+    assert len(titles) == 50 and titles[0] == HOSTILE and titles[-1] == "At the market 2"
+    assert page.evaluate("window.__xss") is None
+    assert page.evaluate("window.mapperPublicMap.map.getZoom()") == zoom
+
+    popup.locator("summary").first.click()
+    assert (
+        popup.locator("details[open] .description").text_content() == "Seen at the market, day 51"
+    )
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_with_no_view_in_the_address_the_map_opens_on_the_reports(page, live_server, town, width):
     page.set_viewport_size({"width": width, "height": 800})
