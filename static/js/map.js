@@ -172,9 +172,38 @@
     return groups;
   }
 
-  // One cluster for overlapping discs: their reports' weighted centre and the box around
-  // them all.
-  function joined(group) {
+  // The category filter's names, and each child's parent: a cluster's counts are of the
+  // answer's `categories`, the top-level ones or the one filtered on and its children.
+  var categoryNames = {}, parentOf = {};
+  if (form.elements.category) {
+    var parent = null;
+    Array.prototype.forEach.call(form.elements.category.options, function (option) {
+      if (!option.value) return;
+      categoryNames[option.value] = option.textContent.trim();
+      if (option.textContent.charAt(0) === "\u00a0") parentOf[option.value] = parent;
+      else parent = option.value;
+    });
+  }
+
+  // A cluster's reports per category of the answer's list; a single report counts once for
+  // each listed category it is in or under.
+  function categoryCounts(group, listed) {
+    var counts = listed.map(function () { return 0; });
+    group.forEach(function (item) {
+      var p = item.feature.properties, seen = {};
+      if (p.cluster) return p.category_counts.forEach(function (n, i) { counts[i] += n; });
+      (p.categories || []).forEach(function (slug) {
+        var i = listed.indexOf(slug) >= 0 ? listed.indexOf(slug) : listed.indexOf(parentOf[slug]);
+        if (i >= 0 && !seen[i]) counts[i] += 1;
+        seen[i] = true;
+      });
+    });
+    return counts;
+  }
+
+  // One cluster for overlapping discs: their reports' weighted centre, the box around them
+  // all, and their counts per category summed.
+  function joined(group, listed) {
     if (group.length === 1) return group[0].feature;
     var n = 0, x = 0, y = 0, box = [Infinity, Infinity, -Infinity, -Infinity];
     group.forEach(function (item) {
@@ -186,12 +215,23 @@
       box = [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])];
     });
     return { type: "Feature", geometry: { type: "Point", coordinates: [x / n, y / n] },
-             properties: { cluster: true, count: n, bbox: box } };
+             properties: { cluster: true, count: n, bbox: box, category_counts: categoryCounts(group, listed) } };
+  }
+
+  // "12 reports — Forced labour: 9, Sexual exploitation: 4": a report may be in several.
+  function clusterTitle(p, listed) {
+    var parts = p.category_counts.map(function (n, i) { return [n, listed[i]]; })
+      .filter(function (row) { return row[0] > 0; })
+      .sort(function (a, b) { return b[0] - a[0]; })
+      .map(function (row) { return (categoryNames[row[1]] || row[1]) + ": " + row[0].toLocaleString(); });
+    var head = api.labelHexagon.replace("{count}", p.count.toLocaleString());
+    return parts.length ? head + " — " + parts.join(", ") : head;
   }
 
   function clusterLayer(collection) {
     var group = L.layerGroup();
-    overlapping(collection).map(joined).forEach(function (f) {
+    var listed = collection.categories || [];
+    overlapping(collection).map(function (discs) { return joined(discs, listed); }).forEach(function (f) {
       var c = f.geometry.coordinates, p = f.properties;
       if (!p.cluster) {
         var marker = L.marker([c[1], c[0]], { title: p.title });
@@ -201,7 +241,7 @@
       var size = p.count < 10 ? "small" : p.count < 1000 ? "medium" : "large";
       var icon = L.divIcon({ html: "<div><span></span></div>", className: "marker-cluster marker-cluster-" + size,
                              iconSize: L.point(40, 40) });
-      var marker = L.marker([c[1], c[0]], { icon: icon, title: String(p.count) });
+      var marker = L.marker([c[1], c[0]], { icon: icon, title: clusterTitle(p, listed), count: p.count });
       marker.on("add", function () {
         marker.getElement().querySelector("span").textContent = p.count.toLocaleString();
         marker.getElement().dataset.count = p.count;
@@ -433,11 +473,12 @@
   window.mapperPublicMap = {
     map: map,
     draw: draw,
-    // [lat, lon, title] of each marker drawn (a cluster's title is its count).
+    // [lat, lon, title] of each marker drawn (for a cluster, its count).
     markers: function () {
       var found = [];
       if (layer && layer.eachLayer) layer.eachLayer(function (m) {
-        if (m.getLatLng) found.push([m.getLatLng().lat, m.getLatLng().lng, m.options.title]);
+        var title = m.options.count === undefined ? m.options.title : String(m.options.count);
+        if (m.getLatLng) found.push([m.getLatLng().lat, m.getLatLng().lng, title]);
       });
       return found;
     },

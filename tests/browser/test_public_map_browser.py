@@ -55,6 +55,8 @@ def test_clusters_zoom_time_range_and_layers(page, live_server, town):
     assert total(page) == 9
     assert "9 matching reports" in page.text_content("#map-status")
 
+    title = page.get_attribute(".marker-cluster[data-count='8']", "title")
+    assert title == "8 reports — Forced labour: 8"
     zoom = page.evaluate("window.mapperPublicMap.map.getZoom()")
     drawn = page.get_attribute("#map", "data-drawn")
     page.click(".marker-cluster[data-count='8']")
@@ -84,14 +86,15 @@ def test_clusters_zoom_time_range_and_layers(page, live_server, town):
 
 @pytest.fixture
 def straddling(live_db, make_report):
-    """Three reports just west of the prime meridian and two just east: a line between map
-    cells at every zoom, so each side is a cluster of its own."""
+    """Four reports just west of the prime meridian and one just east: a line between map
+    cells at every zoom, so the west is a cluster and the east a single report."""
     for i in range(5):
         make_report(
             "published",
             title=f"Straddling {i}",
             latitude=20.0 + 0.01 * i,
-            longitude=-0.1 if i < 3 else 0.1,
+            longitude=-0.1 if i < 4 else 0.1,
+            categories=["forced-labour-fishing"] if i == 4 else ["forced-labour"],
         )
 
 
@@ -107,14 +110,19 @@ DISC_GAPS = """() => {
 
 def test_clusters_whose_discs_would_overlap_are_drawn_as_one(page, live_server, straddling):
     answer = page.request.get(f"{live_server}/api/v1/clusters?bbox=-10,10,10,30&zoom=5").json()
-    # Two clusters, some 4 pixels apart at zoom 5: drawn apart, one would hide the other.
-    assert sorted(f["properties"]["count"] for f in answer["features"]) == [2, 3]
+    # A cluster and a report some 4 pixels apart at zoom 5: drawn apart, one would hide the
+    # other.
+    assert sorted(f["properties"]["count"] for f in answer["features"]) == [1, 4]
 
     page.goto(f"{live_server}/?z=5&lat=20&lon=0")
     page.wait_for_selector("#map[data-total='5']")
     assert [title for _lat, _lon, title in page.evaluate("window.mapperPublicMap.markers()")] == [
         "5"
     ]
+    # Its counts per category are the two's together; the report's subcategory counts
+    # under its parent, as the server counts them.
+    title = page.get_attribute(".marker-cluster[data-count='5']", "title")
+    assert title == "5 reports — Forced labour: 5"
 
     # A click brings its reports into view as far apart as they fit: no disc on another.
     drawn = page.get_attribute("#map", "data-drawn")
