@@ -172,6 +172,9 @@ def service_worker():
         url_for("static", filename="vendor/world-atlas/countries-50m.json"),
         url_for("static", filename="js/location-picker.js"),
         url_for("static", filename="js/quick-exit.js"),
+        # Khmer letters for phones without a Khmer font.
+        url_for("static", filename="vendor/noto-sans-khmer/noto-sans-khmer-khmer-400-normal.woff2"),
+        url_for("static", filename="vendor/noto-sans-khmer/noto-sans-khmer-khmer-700-normal.woff2"),
         url_for("web.vendor", package="leaflet", filename="leaflet.js"),
         url_for("web.vendor", package="leaflet", filename="leaflet.css"),
         url_for("web.vendor", package="leaflet", filename="images/marker-icon.png"),

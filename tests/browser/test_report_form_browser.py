@@ -117,3 +117,28 @@ def test_the_map_shows_its_base_layer_without_the_browser_leaving_the_site(
     sources = page.eval_on_selector_all("img.leaflet-tile-loaded", "tiles => tiles.map(t => t.src)")
     assert sources and all(src.startswith(f"{live_server}/tiles/") for src in sources)
     assert [url for url in asked if not url.startswith(live_server)] == []
+
+
+def drawn_in(page, selector: str) -> set[str]:
+    """The fonts the browser drew `selector`'s text in."""
+    page.evaluate("async () => { await document.fonts.ready; }")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {font["familyName"] for font in fonts}
+
+
+@pytest.mark.parametrize(
+    "language, selector", [("km", "h1"), ("km", ".site-nav a"), ("en", ".languages [lang=km]")]
+)
+def test_khmer_letters_are_drawn_in_a_font_the_app_serves(
+    page, live_server, live_db, language, selector
+):
+    """A phone without a Khmer font still shows Khmer: the heading and menu of the Khmer
+    form, and Khmer's own name in the language menu of any page."""
+    page.goto(f"{live_server}/report?lang={language}")
+    page.wait_for_selector("#report-map.leaflet-container")
+    assert "Noto Sans Khmer" in drawn_in(page, selector)
