@@ -79,22 +79,29 @@
   }
 
   // Popups are built from text nodes only: report text is never parsed as HTML.
+  // [tag, class, text, link]: a part with a link holds it as its text.
   function appendText(box, parts) {
     parts.forEach(function (part) {
       if (!part[2]) return;
-      var node = document.createElement(part[0]);
+      var node = document.createElement(part[0]), text = node;
       node.className = part[1];
-      node.textContent = part[2];
+      if (part[3]) {
+        text = node.appendChild(document.createElement("a"));
+        text.href = part[3];
+      }
+      text.textContent = part[2];
       box.appendChild(node);
     });
     return box;
   }
 
+  // On the analysts' map a report's reference opens the whole report.
   function reportDetails(p) {
+    var page = api.reportUrl ? api.reportUrl.replace("REFERENCE", encodeURIComponent(p.reference)) : "";
     return [["p", "occurred", api.labelOccurred + " " +
                new Date(p.occurred_at).toLocaleDateString(document.documentElement.lang)],
             ["p", "verified", p.verified ? api.labelVerified : ""],
-            ["p", "description", p.description], ["p", "reference", p.reference]];
+            ["p", "description", p.description], ["p", "reference", p.reference, page]];
   }
 
   function popup(p) {

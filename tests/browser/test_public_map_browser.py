@@ -218,6 +218,20 @@ def test_a_hostile_title_shows_as_text_in_its_popup(page, live_server, town):
     assert popup.query_selector("img") is None and popup.query_selector("script") is None
     assert page.evaluate("window.__xss") is None
     assert "Pending must not show" not in page.content()
+    assert popup.query_selector("a") is None  # the reference opens nothing for the public
+
+
+def test_on_the_analysts_map_a_reference_opens_the_whole_report(page, live_server, town, make_user):
+    sign_in(page, live_server, make_user("analyst"), PASSWORD)
+    page.goto(f"{live_server}/analyst?z=12&lat=13.75&lon=100.5")
+    page.wait_for_selector("#map[data-total='1']")
+    page.click(".leaflet-marker-icon:not(.marker-cluster)")
+    link = page.wait_for_selector(".report-popup .reference a")
+    reference = link.text_content()
+    assert link.get_attribute("href") == f"/admin/reports/{reference}"
+    link.click()
+    page.wait_for_url(f"{live_server}/admin/reports/{reference}")
+    assert HOSTILE in page.text_content("h1")
 
 
 def test_analysts_see_pending_reports_on_their_map(page, live_server, town, make_user):
