@@ -5,9 +5,6 @@
   var element = document.getElementById("map");
   var form = document.getElementById("map-filters");
   var status = document.getElementById("map-status");
-  var strip = document.getElementById("histogram");
-  var slider = document.getElementById("time-slider");
-  var play = document.getElementById("play");
   var legend = document.getElementById("hotspot-legend");
   var fdrOption = document.getElementById("fdr-option");
   var downloads = document.querySelectorAll("#downloads a");
@@ -21,7 +18,7 @@
     // West beyond east: the box crosses the antimeridian.
     map.fitBounds([[box[1], box[0]], [box[3], box[2] < box[0] ? box[2] + 360 : box[2]]]);
   }
-  var layer = null, request = 0, histogram = [], bucketMs = { day: 864e5, week: 6048e5, month: 2592e6 };
+  var layer = null, request = 0;
   var FIELDS = ["layer", "category", "source", "q", "from", "to", "bucket"];
 
   FIELDS.forEach(function (name) {
@@ -164,86 +161,8 @@
     });
   }
 
-  // The histogram covers every date; the selected range is shaded and can be dragged out.
-  function loadHistogram() {
-    var query = viewQuery();
-    query.delete("from");
-    query.delete("to");
-    query.set("bucket", form.elements.bucket.value);
-    return getJson(api.histogramUrl, query).then(function (answer) {
-      histogram = answer.buckets;
-      slider.max = String(Math.max(0, histogram.length - 1));
-      paintHistogram();
-    });
-  }
-
-  function paintHistogram() {
-    var ctx = strip.getContext("2d"), width = strip.width = strip.clientWidth, height = strip.height;
-    ctx.clearRect(0, 0, width, height);
-    if (!histogram.length) return;
-    var max = Math.max.apply(null, histogram.map(function (b) { return b.count; })) || 1;
-    var w = width / histogram.length, from = form.elements.from.value, to = form.elements.to.value;
-    histogram.forEach(function (b, i) {
-      var inside = (!from || b.start >= from.slice(0, 10) || nextStart(i) > from) && (!to || b.start <= to);
-      ctx.fillStyle = inside ? "#b2182b" : "#c8c8c8";
-      var h = Math.max(1, b.count / max * (height - 2));
-      ctx.fillRect(i * w, height - h, Math.max(1, w - 1), h);
-    });
-    strip.dataset.buckets = String(histogram.length);
-  }
-
-  function nextStart(i) { return histogram[i + 1] ? histogram[i + 1].start : "9999"; }
-  function bucketAt(x) {
-    var i = Math.floor(x / strip.clientWidth * histogram.length);
-    return Math.min(histogram.length - 1, Math.max(0, i));
-  }
-  function endOf(i) {
-    var next = histogram[i + 1] ? new Date(histogram[i + 1].start) : new Date(Date.parse(histogram[i].start) + bucketMs[form.elements.bucket.value]);
-    return new Date(next.getTime() - 864e5).toISOString().slice(0, 10);
-  }
-  function selectBuckets(a, b) {
-    var lo = Math.min(a, b), hi = Math.max(a, b);
-    form.elements.from.value = histogram[lo].start;
-    form.elements.to.value = endOf(hi);
-    slider.value = String(hi);
-    paintHistogram();
-  }
-
-  var dragStart = null;
-  strip.addEventListener("pointerdown", function (event) {
-    if (!histogram.length) return;
-    dragStart = bucketAt(event.offsetX);
-    strip.setPointerCapture(event.pointerId);
-    selectBuckets(dragStart, dragStart);
-  });
-  strip.addEventListener("pointermove", function (event) {
-    if (dragStart !== null) selectBuckets(dragStart, bucketAt(event.offsetX));
-  });
-  strip.addEventListener("pointerup", function (event) {
-    if (dragStart === null) return;
-    selectBuckets(dragStart, bucketAt(event.offsetX));
-    dragStart = null;
-    draw();
-  });
-
-  // The slider and the play button step one bucket at a time.
-  slider.addEventListener("input", function () {
-    if (!histogram.length) return;
-    selectBuckets(Number(slider.value), Number(slider.value));
-    draw();
-  });
-  var timer = null;
-  play.addEventListener("click", function () {
-    if (timer) { clearInterval(timer); timer = null; play.textContent = play.dataset.labelPlay; return; }
-    play.textContent = play.dataset.labelPause;
-    var i = form.elements.from.value ? Number(slider.value) : 0;
-    timer = setInterval(function () {
-      if (i >= histogram.length) { clearInterval(timer); timer = null; play.textContent = play.dataset.labelPlay; return; }
-      selectBuckets(i, i);
-      draw();
-      i += 1;
-    }, 900);
-  });
+  var timeline = window.mapperTimeline(form, { getJson: getJson, viewQuery: viewQuery, draw: draw,
+                                                 histogramUrl: api.histogramUrl });
 
   var goTo = document.getElementById("go-to-place");
   if (goTo) window.mapperPlaceSearch(goTo, document.getElementById("go-to-suggestions"), function (town) {
@@ -253,7 +172,7 @@
 
   form.addEventListener("change", function (event) {
     if (event.target === goTo) return;  // a place to go to, not a filter
-    if (event.target.name !== "layer" && event.target.name !== "fdr") loadHistogram();
+    if (event.target.name !== "layer" && event.target.name !== "fdr") timeline.load();
     draw();
   });
   form.addEventListener("submit", function (event) {
@@ -262,13 +181,13 @@
     // On a phone, back to the map the filters were set for; a map that grew redraws itself.
     if (folds()) fold(false);
     if (request !== drawn) return;
-    loadHistogram();
+    timeline.load();
     draw();
   });
   document.getElementById("clear-time").addEventListener("click", function () {
     form.elements.from.value = "";
     form.elements.to.value = "";
-    paintHistogram();
+    timeline.paint();
     draw();
   });
   // With no view in the address, the map opens on the reports the filters match: one world
@@ -288,8 +207,8 @@
     }).catch(function () {});
   }
   function start() {
-    map.on("moveend", function () { draw(); loadHistogram(); });
-    loadHistogram();
+    map.on("moveend", function () { draw(); timeline.load(); });
+    timeline.load();
     draw();
   }
   if (params.has("z") || params.has("bbox")) start();
