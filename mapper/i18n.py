@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
+from babel.dates import format_skeleton, get_month_names
 from flask import Flask, current_app, g, has_request_context, request
 
 from mapper.extensions import babel
@@ -20,6 +24,31 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@lru_cache(maxsize=8)
+def date_words(locale: str) -> dict:
+    """Month names and date patterns of `locale`, from CLDR, for the map's scripts: browsers
+    may lack a language's calendar data (Khmer, often). In a pattern, {year}, {month} and
+    {day} stand for the parts; "month" takes a wide name, the others an abbreviated one."""
+    sample = date(2001, 1, 22)
+    wide = get_month_names("wide", locale=locale)
+    short = get_month_names("abbreviated", locale=locale)
+    alone = get_month_names("abbreviated", context="stand-alone", locale=locale)
+
+    def pattern(skeleton: str, names) -> str:
+        text = format_skeleton(skeleton, sample, locale=locale)
+        return text.replace("2001", "{year}").replace(names[1], "{month}").replace("22", "{day}")
+
+    return {
+        "months": [wide[m] for m in range(1, 13)],
+        "monthsShort": [short[m] for m in range(1, 13)],
+        "monthsAlone": [alone[m] for m in range(1, 13)],
+        "month": pattern("yMMMM", wide),
+        "monthShort": pattern("yMMM", short),
+        "day": pattern("yMMMd", short),
+        "dayMonth": pattern("MMMd", short),
+    }
 
 
 def init_app(app: Flask) -> None:

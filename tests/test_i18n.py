@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from mapper.i18n import date_words
+
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "mapper" / "translations"
 
@@ -63,3 +65,19 @@ def test_accept_language_picks_a_supported_language(client):
         as_text=True
     )
     assert '<html lang="es">' in html
+
+
+@pytest.mark.parametrize(
+    "language, month, day, march",
+    [
+        ("en", "{month} {year}", "{month} {day}, {year}", "March"),
+        ("es", "{month} de {year}", "{day} {month} {year}", "marzo"),
+        ("km", "{month} {year}", "{day} {month} {year}", "មីនា"),
+    ],
+)
+def test_the_maps_dates_come_in_each_language(language, month, day, march):
+    """Browsers may lack a language's calendar: the map's month names and date patterns
+    come from the server, with a place for each part."""
+    words = date_words(language)
+    assert (words["month"], words["day"], words["months"][2]) == (month, day, march)
+    assert len(words["monthsShort"]) == len(words["monthsAlone"]) == 12

@@ -5,11 +5,13 @@ from __future__ import annotations
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from flask import Blueprint, abort, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mapper.api.categories import category_tree
 from mapper.auth.permissions import can
+from mapper.i18n import date_words
 from mapper.query.maps import REVIEWER_DEFAULT_STATUSES
 
 bp = Blueprint("web", __name__)
@@ -60,6 +62,7 @@ def map_page(reviewer: bool, embed: bool = False):
         default_statuses=REVIEWER_DEFAULT_STATUSES,
         legend=legend,
         embed=embed,
+        dates=date_words(str(get_locale())),
     )
 
 

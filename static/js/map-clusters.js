@@ -3,8 +3,8 @@
 (function () {
   "use strict";
 
-  // `page`: the map page's `filters()` and `getJson(path, query)`, its category <select>
-  // and the message for an answer that failed. Returns `layer(answer)`.
+  // `page`: the map page's `filters()` and `getJson(path, query)`, its category <select>,
+  // the message for an answer that failed and its `words` (map-words.js). Returns `layer(answer)`.
   window.mapperClusters = function (map, api, page) {
     // Popups are built from text nodes only: report text is never parsed as HTML.
     // [tag, class, text, link]: a part with a link holds it as its text.
@@ -27,7 +27,7 @@
     function reportDetails(p) {
       var whole = api.reportUrl ? api.reportUrl.replace("REFERENCE", encodeURIComponent(p.reference)) : "";
       return [["p", "occurred", api.labelOccurred + " " +
-                 new Date(p.occurred_at).toLocaleDateString(document.documentElement.lang)],
+                 page.words.date(p.occurred_at, "day")],
               ["p", "verified", p.verified ? api.labelVerified : ""],
               ["p", "description", p.description], ["p", "reference", p.reference, whole]];
     }
@@ -38,16 +38,17 @@
       return appendText(box, [["h3", "title", p.title]].concat(reportDetails(p)));
     }
 
+    function reports(n) { return page.words.count(n, api.labelReport, api.labelReports); }
+
     // A cluster whose reports share one point, or that the deepest zoom still holds, opens as
     // a list of them: each one's title, unfolding to the rest.
     var LISTED = 50;
     function reportList(features, count) {
       var box = document.createElement("div");
       box.className = "report-popup report-list";
-      var total = count.toLocaleString();
-      appendText(box, [["h3", "", api.labelHexagon.replace("{count}", total)],
+      appendText(box, [["h3", "", reports(count)],
                        ["p", "newest", features.length < count ? api.labelNewest
-                         .replace("{shown}", features.length.toLocaleString()) : ""]]);
+                         .replace("{shown}", page.words.number(features.length)) : ""]]);
       features.forEach(function (f) {
         var item = document.createElement("details");
         appendText(item, [["summary", "", f.properties.title]].concat(reportDetails(f.properties)));
@@ -158,8 +159,8 @@
       var parts = p.category_counts.map(function (n, i) { return [n, listed[i]]; })
         .filter(function (row) { return row[0] > 0; })
         .sort(function (a, b) { return b[0] - a[0]; })
-        .map(function (row) { return (categoryNames[row[1]] || row[1]) + ": " + row[0].toLocaleString(); });
-      var head = api.labelHexagon.replace("{count}", p.count.toLocaleString());
+        .map(function (row) { return (categoryNames[row[1]] || row[1]) + ": " + page.words.number(row[0]); });
+      var head = reports(p.count);
       return parts.length ? head + " — " + parts.join(", ") : head;
     }
 
@@ -178,7 +179,7 @@
                                iconSize: L.point(40, 40) });
         var marker = L.marker([c[1], c[0]], { icon: icon, title: clusterTitle(p, listed), count: p.count });
         marker.on("add", function () {
-          marker.getElement().querySelector("span").textContent = p.count.toLocaleString();
+          marker.getElement().querySelector("span").textContent = page.words.number(p.count);
           marker.getElement().dataset.count = p.count;
         });
         marker.on("click", function () {

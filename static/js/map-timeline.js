@@ -1,14 +1,18 @@
-// The time strip under the map: a histogram of event dates over the view, a range dragged
-// out on it, and a slider and play button that step through time a bucket at a time.
+// The time strip under the map: a histogram of event dates over the view with a date axis,
+// the dates and count under the pointer, a range dragged out on it, and a slider and play
+// button that step through time a bucket at a time.
 (function () {
   "use strict";
 
-  // `page`: the map page's `getJson(path, query)`, `viewQuery()` and `draw()`, and the
-  // histogram's address. Returns `load()` (fetch and paint) and `paint()` (repaint).
+  // `page`: the map page's `getJson(path, query)`, `viewQuery()`, `draw()` and `words`, and
+  // the histogram's address. Returns `load()` (fetch and paint) and `paint()` (repaint).
   window.mapperTimeline = function (form, page) {
     var strip = document.getElementById("histogram");
     var slider = document.getElementById("time-slider");
     var play = document.getElementById("play");
+    var axis = document.getElementById("histogram-axis");
+    var readout = document.getElementById("histogram-readout");
+    var words = page.words, labels = strip.dataset;
     var histogram = [], bucketMs = { day: 864e5, week: 6048e5, month: 2592e6 };
 
     // The histogram covers every date; the selected range is shaded and can be dragged out.
@@ -20,9 +24,61 @@
       return page.getJson(page.histogramUrl, query).then(function (answer) {
         histogram = answer.buckets;
         slider.max = String(Math.max(0, histogram.length - 1));
+        if (histogram.length) slider.setAttribute("aria-valuetext", describe(Number(slider.value), Number(slider.value)));
         paint();
+        paintAxis();
       });
     }
+
+    // A bucket's dates: "March 2024", "Week of Mar 4, 2024", "Mar 4, 2024".
+    function label(i) {
+      var start = histogram[i].start, kind = form.elements.bucket.value;
+      if (kind === "month") return words.date(start, "month");
+      var day = words.date(start, "day");
+      return kind === "week" ? labels.labelWeek.replace("{date}", day) : day;
+    }
+    // "March 2024 – May 2024: 312 reports".
+    function describe(lo, hi) {
+      var n = 0;
+      for (var i = lo; i <= hi; i++) n += histogram[i].count;
+      var period = lo === hi ? label(lo) : label(lo) + " – " + label(hi);
+      return words.count(n, labels.labelOne, labels.labelOther).replace("{period}", period);
+    }
+
+    // Over the strip, the buckets under the pointer, being dragged out or stepped through.
+    function show(lo, hi) {
+      readout.textContent = describe(lo, hi);
+      readout.hidden = false;
+      var width = strip.clientWidth, middle = (lo + hi + 1) / 2 * width / histogram.length;
+      readout.style.left = Math.max(0, Math.min(middle - readout.offsetWidth / 2, width - readout.offsetWidth)) + "px";
+    }
+    function hide() {
+      if (dragStart === null && !timer && document.activeElement !== slider) readout.hidden = true;
+    }
+
+    // A tick where each year begins (each month, over less than three years; each day, over
+    // less than two months), as many as fit side by side.
+    function paintAxis() {
+      axis.textContent = "";
+      if (!histogram.length) return;
+      var first = histogram[0].start, last = histogram[histogram.length - 1].start;
+      var months = (last.slice(0, 4) - first.slice(0, 4)) * 12 + (last.slice(5, 7) - first.slice(5, 7));
+      var unit = months >= 36 ? 4 : months >= 2 ? 7 : 10;  // the characters of a date that name its tick
+      var width = strip.clientWidth, w = width / histogram.length, right = -Infinity;
+      histogram.forEach(function (b, i) {
+        var begins = i > 0 ? b.start.slice(0, unit) !== histogram[i - 1].start.slice(0, unit)
+          : unit === 10 || b.start.slice(unit) === (unit === 4 ? "-01-01" : "-01");
+        if (!begins) return;
+        var tick = axis.appendChild(document.createElement("span"));
+        tick.textContent = unit === 4 ? b.start.slice(0, 4)
+          : unit === 10 ? words.date(b.start, "dayMonth")
+          : b.start.slice(5, 7) === "01" || right < 0 ? words.date(b.start, "monthShort") : words.monthAlone(b.start);
+        tick.style.left = i * w + "px";
+        if (tick.offsetLeft < right + 6 || tick.offsetLeft + tick.offsetWidth > width) axis.removeChild(tick);
+        else right = tick.offsetLeft + tick.offsetWidth;
+      });
+    }
+    window.addEventListener("resize", function () { paint(); paintAxis(); });
 
     function paint() {
       var ctx = strip.getContext("2d"), width = strip.width = strip.clientWidth, height = strip.height;
@@ -53,6 +109,8 @@
       form.elements.from.value = histogram[lo].start;
       form.elements.to.value = endOf(hi);
       slider.value = String(hi);
+      slider.setAttribute("aria-valuetext", describe(lo, hi));
+      show(lo, hi);
       paint();
     }
 
@@ -64,14 +122,21 @@
       selectBuckets(dragStart, dragStart);
     });
     strip.addEventListener("pointermove", function (event) {
+      if (!histogram.length) return;
       if (dragStart !== null) selectBuckets(dragStart, bucketAt(event.offsetX));
+      else show(bucketAt(event.offsetX), bucketAt(event.offsetX));
     });
+    strip.addEventListener("pointerleave", hide);
     strip.addEventListener("pointerup", function (event) {
       if (dragStart === null) return;
       selectBuckets(dragStart, bucketAt(event.offsetX));
       dragStart = null;
       page.draw();
     });
+    slider.addEventListener("focus", function () {
+      if (histogram.length) show(Number(slider.value), Number(slider.value));
+    });
+    slider.addEventListener("blur", hide);
 
     // The slider and the play button step one bucket at a time.
     slider.addEventListener("input", function () {
@@ -81,16 +146,23 @@
     });
     var timer = null;
     play.addEventListener("click", function () {
-      if (timer) { clearInterval(timer); timer = null; play.textContent = play.dataset.labelPlay; return; }
+      if (timer) { stop(); return; }
       play.textContent = play.dataset.labelPause;
       var i = form.elements.from.value ? Number(slider.value) : 0;
       timer = setInterval(function () {
-        if (i >= histogram.length) { clearInterval(timer); timer = null; play.textContent = play.dataset.labelPlay; return; }
+        if (i >= histogram.length) { stop(); return; }
         selectBuckets(i, i);
         page.draw();
         i += 1;
       }, 900);
     });
+
+    function stop() {
+      clearInterval(timer);
+      timer = null;
+      play.textContent = play.dataset.labelPlay;
+      hide();
+    }
 
     return { load: load, paint: paint };
   };

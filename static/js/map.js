@@ -75,8 +75,9 @@
       });
   }
 
+  var words = window.mapperWords(JSON.parse(api.dates));
   var clusters = window.mapperClusters(map, api, { filters: filters, getJson: getJson,
-    categories: form.elements.category, errorLabel: status.dataset.labelError });
+    categories: form.elements.category, errorLabel: status.dataset.labelError, words: words });
 
   var BIN_COLOURS = { "-3": "#2166ac", "-2": "#67a9cf", "-1": "#d1e5f0", "0": "#f7f7f7",
                       "1": "#fddbc7", "2": "#ef8a62", "3": "#b2182b" };
@@ -88,7 +89,7 @@
   // A hexagon's tooltip: its count, Gi* z-score and p-value, and its bin as the legend says it.
   function hexagonTip(p) {
     var tip = document.createElement("span"), bin = legend.querySelector(".bin-" + p.bin);
-    tip.textContent = [api.labelHexagon.replace("{count}", p.count.toLocaleString()),
+    tip.textContent = [words.count(p.count, api.labelReport, api.labelReports),
       "Gi* z = " + p.z.toFixed(2), "p = " + (p.p < 0.001 ? "< 0.001" : p.p.toFixed(3)),
       bin ? bin.textContent : ""].join(" · ");
     return tip;
@@ -118,7 +119,7 @@
     filters().forEach(function (value, name) { if (name !== "status" && name !== "audience") count += 1; });
     var boxes = form.querySelectorAll("input[name=status]");
     if (Array.prototype.some.call(boxes, function (box) { return box.checked !== box.defaultChecked; })) count += 1;
-    inUse.textContent = count.toLocaleString();
+    inUse.textContent = words.number(count);
     inUse.hidden = count === 0;
   }
 
@@ -149,7 +150,7 @@
       layer = kind === "heatmap" ? new L.MapperHeat(answer.points, answer.max, heatRadius(answer))
         : kind === "hotspots" ? hotspotLayer(answer) : clusters.layer(answer);
       layer.addTo(map);
-      status.textContent = status.dataset.labelCount.replace("{count}", answer.total.toLocaleString());
+      status.textContent = words.count(answer.total, status.dataset.labelCountOne, status.dataset.labelCount);
       element.dataset.total = String(answer.total);
       pointDownloads(answer, query);
       element.dataset.drawn = String(mine);
@@ -162,7 +163,7 @@
   }
 
   var timeline = window.mapperTimeline(form, { getJson: getJson, viewQuery: viewQuery, draw: draw,
-                                                 histogramUrl: api.histogramUrl });
+                                                 histogramUrl: api.histogramUrl, words: words });
 
   var goTo = document.getElementById("go-to-place");
   if (goTo) window.mapperPlaceSearch(goTo, document.getElementById("go-to-suggestions"), function (town) {

@@ -342,7 +342,7 @@ def test_hotspots_offer_the_fdr_correction_and_explain_each_hexagon(page, live_s
     page.hover(".leaflet-overlay-pane path")
     tip = page.wait_for_selector(".leaflet-tooltip").text_content()
     bins = page.locator("#hotspot-legend .bin").all_text_contents()
-    shape = r"\d+ reports · Gi\* z = -?\d+\.\d\d · p = (< 0\.001|[01]\.\d{3}) · (.+)"
+    shape = r"\d+ reports? · Gi\* z = -?\d+\.\d\d · p = (< 0\.001|[01]\.\d{3}) · (.+)"
     assert re.fullmatch(shape, tip)
     assert tip.split(" · ")[-1] in bins
 
