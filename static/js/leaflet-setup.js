@@ -29,11 +29,46 @@
         }),
       ]).then(function (loaded) {
         var world = loaded[1];
-        return window.topojson.feature(world, world.objects.countries);
+        var land = window.topojson.feature(world, world.objects.countries);
+        land.features.forEach(function (f) { f.geometry = flat(f.geometry); });
+        return land;
       });
       countries.catch(function () { countries = null; });  // asked again by the next map
     }
     return countries;
+  }
+
+  // The atlas keeps rings that cross the antimeridian (Russia's far east, Fiji) or go round
+  // a pole (Antarctica) whole, as on a globe; on a flat map each would draw a line from one
+  // side of the world to the other. Their longitudes carry on past ±180 instead (with a copy
+  // a world over, for the part that lies at the other edge), and a ring round a pole is
+  // closed along it.
+  function flatRing(ring) {
+    var out = [], shift = 0;
+    ring.forEach(function (point, i) {
+      var step = i > 0 ? point[0] - ring[i - 1][0] : 0;
+      shift += step > 180 ? -360 : step < -180 ? 360 : 0;
+      out.push([point[0] + shift, point[1]]);
+    });
+    if (shift !== 0) {
+      var pole = ring[0][1] < 0 ? -90 : 90;
+      out.push([out[out.length - 1][0], pole], [out[0][0], pole], out[0]);
+    }
+    return out;
+  }
+  function flat(geometry) {
+    if (geometry.type !== "Polygon" && geometry.type !== "MultiPolygon") return geometry;
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    var out = [];
+    polygons.forEach(function (rings) {
+      var shaped = rings.map(flatRing), lons = shaped[0].map(function (p) { return p[0]; });
+      out.push(shaped);
+      var over = Math.max.apply(null, lons) > 180 ? -360 : Math.min.apply(null, lons) < -180 ? 360 : 0;
+      if (over) out.push(shaped.map(function (ring) {
+        return ring.map(function (p) { return [p[0] + over, p[1]]; });
+      }));
+    });
+    return { type: "MultiPolygon", coordinates: out };
   }
 
   // Land and borders (Natural Earth, 1:50m) in a pane under the tiles: tiles that do load

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PIL import Image
 
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
@@ -194,6 +195,33 @@ def test_without_tiles_the_map_still_shows_land_and_borders(page, live_server, t
     assert page.locator(".leaflet-outline-pane path").count() > 200
     assert "Natural Earth" in page.text_content(".leaflet-control-attribution")
     assert total(page) == 9
+
+
+# Container pixels along Fiji's latitude over the open Pacific, and of open ocean.
+FIJI_ROW = """() => {
+  const m = window.mapperPublicMap.map;
+  const at = (lat, lon) => m.latLngToContainerPoint([lat, lon]);
+  return { row: [at(-16.5, -175), at(-16.5, -90)], ocean: at(-45, -130) };
+}"""
+
+
+def test_the_outline_draws_no_line_across_the_world(page, live_server, town):
+    """Natural Earth keeps the shapes that cross the antimeridian (Fiji, Russia's far east)
+    whole: drawn flat as they come, each ran a line from one side of the world to the
+    other, across the Pacific."""
+    page.route("**/tiles/**", lambda route: route.abort())
+    page.goto(f"{live_server}/?z=2&lat=0&lon=-130")
+    page.wait_for_selector("#map[data-outline='drawn']")
+    where = page.evaluate(FIJI_ROW)
+    picture = Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")
+    ocean = picture.getpixel((round(where["ocean"]["x"]), round(where["ocean"]["y"])))
+    (start, end), y = [round(p["x"]) for p in where["row"]], round(where["row"][0]["y"])
+    drawn = [
+        x
+        for x in range(start, end)
+        if any(picture.getpixel((x, y + dy)) != ocean for dy in (-1, 0, 1))
+    ]
+    assert len(drawn) < 0.05 * (end - start), "a line runs across the Pacific"
 
 
 def test_a_town_found_by_name_brings_the_map_to_it(page, live_server, town, live_places):
