@@ -159,9 +159,12 @@
       var parts = p.category_counts.map(function (n, i) { return [n, listed[i]]; })
         .filter(function (row) { return row[0] > 0; })
         .sort(function (a, b) { return b[0] - a[0]; })
-        .map(function (row) { return (categoryNames[row[1]] || row[1]) + ": " + page.words.number(row[0]); });
+        .map(function (row) {
+          return api.labelCategoryCount.replace("{category}", categoryNames[row[1]] || row[1])
+            .replace("{count}", page.words.number(row[0]));
+        });
       var head = reports(p.count);
-      return parts.length ? head + " — " + parts.join(", ") : head;
+      return parts.length ? api.labelBreakdown.replace("{categories}", parts.join(", ")).replace("{reports}", head) : head;
     }
 
     function clusterLayer(collection) {

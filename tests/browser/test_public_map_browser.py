@@ -85,6 +85,18 @@ def test_clusters_zoom_time_range_and_layers(page, live_server, town):
     assert "layer=hotspots" in page.url
 
 
+@pytest.mark.parametrize(
+    "language, shape",
+    [("es", "8 informes — {name}: 8"), ("km", "របាយការណ៍ 8 — {name}៖ 8")],
+)
+def test_a_clusters_title_speaks_the_page_language(page, live_server, town, language, shape):
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103&lang={language}")
+    page.wait_for_selector(".marker-cluster[data-count='8']")
+    name = page.text_content("select[name=category] option[value=forced-labour]").strip()
+    title = page.get_attribute(".marker-cluster[data-count='8']", "title")
+    assert title == shape.format(name=name)
+
+
 @pytest.fixture
 def straddling(live_db, make_report):
     """Four reports just west of the prime meridian and one just east: a line between map
