@@ -51,4 +51,6 @@
       ctx.putImageData(image, 0, 0);
     },
   });
+  // For a legend: the colours from the fewest reports to the most.
+  L.MapperHeat.palette = PALETTE;
 })();

@@ -6,6 +6,8 @@
   var form = document.getElementById("map-filters");
   var status = document.getElementById("map-status");
   var legend = document.getElementById("hotspot-legend");
+  var heatLegend = document.getElementById("heat-legend");
+  var heatMost = document.getElementById("heat-most");
   var fdrOption = document.getElementById("fdr-option");
   var downloads = document.querySelectorAll("#downloads a");
   var api = element.dataset;
@@ -86,6 +88,9 @@
     return Math.max(18, Math.round((answer.cell_pixels || 16) * 0.75));
   }
 
+  heatLegend.querySelector(".ramp").style.background = "linear-gradient(to right, " +
+    L.MapperHeat.palette.map(function (c) { return "rgb(" + c.join(",") + ")"; }).join(", ") + ")";
+
   // A hexagon's tooltip: its count, Gi* z-score and p-value, and its bin as the legend says it.
   function hexagonTip(p) {
     var tip = document.createElement("span"), bin = legend.querySelector(".bin-" + p.bin);
@@ -142,6 +147,7 @@
     if (kind === "hotspots") query.set("resolution", String(resolution));
     if (kind === "hotspots" && form.elements.fdr.checked) query.set("fdr", "true");
     legend.hidden = fdrOption.hidden = kind !== "hotspots";
+    heatLegend.hidden = kind !== "heatmap";
     if (request > 1) keepInUrl();  // a view the visitor chose, ready to share or bookmark
     countInUse();
     return getJson(path, query).then(function (answer) {
@@ -150,6 +156,9 @@
       layer = kind === "heatmap" ? new L.MapperHeat(answer.points, answer.max, heatRadius(answer))
         : kind === "hotspots" ? hotspotLayer(answer) : clusters.layer(answer);
       layer.addTo(map);
+      if (kind === "heatmap") {
+        heatMost.textContent = words.count(answer.max, heatMost.dataset.labelOne, heatMost.dataset.labelOther);
+      }
       status.textContent = words.count(answer.total, status.dataset.labelCountOne, status.dataset.labelCount);
       element.dataset.total = String(answer.total);
       pointDownloads(answer, query);

@@ -97,6 +97,23 @@ def test_a_clusters_title_speaks_the_page_language(page, live_server, town, lang
     assert title == shape.format(name=name)
 
 
+def test_the_heatmap_has_a_legend_of_its_colours(page, live_server, town):
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103")
+    page.wait_for_selector("#map[data-total]")
+    assert page.is_hidden("#heat-legend")
+    with page.expect_response(lambda r: "/api/v1/heatmap" in r.url) as heat:
+        page.check("input[name=layer][value=heatmap]")
+    most = heat.value.json()["max"]
+    page.wait_for_selector("canvas.heat-layer")
+    assert page.is_visible("#heat-legend") and most > 1
+    assert page.text_content("#heat-most") == f"Most in one place: {most} reports"
+    ramp = page.eval_on_selector("#heat-legend .ramp", "e => getComputedStyle(e).backgroundImage")
+    assert ramp.startswith("linear-gradient(to right, rgb(0, 0, 255)")
+    page.check("input[name=layer][value=hotspots]")
+    page.wait_for_selector("#hotspot-legend:not([hidden])")
+    assert page.is_hidden("#heat-legend")
+
+
 @pytest.fixture
 def straddling(live_db, make_report):
     """Four reports just west of the prime meridian and one just east: a line between map
