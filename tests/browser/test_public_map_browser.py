@@ -375,6 +375,24 @@ def test_the_downloads_hold_the_reports_the_map_counts(page, live_server, town):
     assert all(title.startswith("Report ") for title in titles)
 
 
+def test_the_downloads_include_hxl_and_an_offline_map(page, live_server, town):
+    page.goto(f"{live_server}/?z=5&lat=12.5&lon=103&from=2023-01-01&to=2023-12-31")
+    page.wait_for_selector("#map[data-total]")
+    links = page.eval_on_selector_all("#downloads a", "links => links.map(a => a.textContent)")
+    assert links == ["CSV", "HXL", "GeoJSON", "KML", "Offline map"]
+
+    hxl = page.request.get(live_server + page.get_attribute("#downloads a[href*='.hxl.']", "href"))
+    rows = list(csv.reader(io.StringIO(hxl.text())))
+    assert all(tag.startswith("#") for tag in rows[1])
+    assert len(rows) - 2 == total(page) == 5
+
+    href = page.get_attribute("#downloads a[href*='map.html']", "href")
+    offline = page.request.get(live_server + href)
+    assert offline.ok and "from=2023-01-01" in href
+    assert "Report 0" in offline.text() and "Report 4" not in offline.text()
+    assert "Pending must not show" not in offline.text()
+
+
 def test_analysts_download_the_statuses_they_chose(page, live_server, town, make_user):
     sign_in(page, live_server, make_user("analyst"), PASSWORD)
     page.goto(f"{live_server}/analyst?z=5&lat=12.5&lon=103")
