@@ -64,6 +64,7 @@
       var first = histogram[0].start, last = histogram[histogram.length - 1].start;
       var months = (last.slice(0, 4) - first.slice(0, 4)) * 12 + (last.slice(5, 7) - first.slice(5, 7));
       var unit = months >= 36 ? 4 : months >= 2 ? 7 : 10;  // the characters of a date that name its tick
+      if (form.elements.bucket.value === "month") unit = Math.min(unit, 7);  // no day ticks on months
       var width = strip.clientWidth, w = width / histogram.length, right = -Infinity;
       histogram.forEach(function (b, i) {
         var begins = i > 0 ? b.start.slice(0, unit) !== histogram[i - 1].start.slice(0, unit)

@@ -116,3 +116,9 @@ def test_the_strip_speaks_the_page_language(
     assert hover(page, 0, buckets) == first
     assert hover(page, 2, buckets) == third
     assert page.text_content("#map-status") == status
+
+
+def test_a_single_month_is_marked_as_a_month(page, live_server, live_db, make_report):
+    make_report("published", latitude=11.56, longitude=104.92, occurred_at="2024-03-05T12:00:00Z")
+    open_strip(page, f"{live_server}/?{VIEW}")
+    assert [label for label, _ in ticks(page)] == ["Mar 2024"]
