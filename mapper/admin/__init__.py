@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, redirect, url_for
 
 from mapper.admin import forms as form_views
 from mapper.admin import inbox, views
@@ -10,6 +10,12 @@ from mapper.admin import partners as partner_views
 from mapper.auth.permissions import require
 
 bp = Blueprint("admin", __name__)
+
+
+@bp.get("/")
+def home():
+    """Send /admin to the review queue, the moderators' first page."""
+    return redirect(url_for("admin.queue"))
 
 
 @bp.get("/reports")

@@ -61,6 +61,8 @@ CASES = {
     "sms.africastalking": [("POST", "/sms/africastalking/wrong", {"text": "x"}, EVERYONE, 403)],
     "sms.smssync_poll": [("GET", "/sms/smssync?task=send", None, EVERYONE, 403)],
     "auth.logout": [("POST", "/auth/logout", {}, EVERYONE - {"anonymous"}, 302)],
+    # The area's address only points at the queue, which asks for the permission itself.
+    "admin.home": [("GET", "/admin/", None, EVERYONE, 302)],
     "admin.queue": [("GET", "/admin/reports", None, STAFF_READ, 200)],
     "admin.report": [("GET", "/admin/reports/{ref}", None, STAFF_READ, 200)],
     "admin.bulk": [

@@ -169,3 +169,13 @@ def test_duplicate_distance_is_configurable(app, client, make_user, make_report,
         assert twin.reference in client.get(page).get_data(as_text=True).split('id="duplicates"')[1]
     finally:
         app.config["MAPPER_DUPLICATE_DISTANCE_M"] = 1000.0
+
+
+def test_admin_opens_on_the_review_queue(client, make_user, login):
+    assert client.get("/admin").status_code == 308  # to /admin/
+    answer = client.get("/admin/")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/reports"
+    # Signed out, the queue itself asks for a sign-in.
+    assert client.get("/admin/reports").headers["Location"].startswith("/auth/login")
+    login(make_user("moderator"))
+    assert client.get("/admin/", follow_redirects=True).request.path == "/admin/reports"
