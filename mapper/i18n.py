@@ -9,6 +9,7 @@ from babel.dates import format_skeleton, get_month_names
 from flask import Flask, current_app, g, has_request_context, request
 
 from mapper.extensions import babel
+from mapper.names import template_names
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "km": "ខ្មែរ"}
 COOKIE = "mapper_lang"
@@ -68,6 +69,8 @@ def init_app(app: Flask) -> None:
                 secure=app.config["SESSION_COOKIE_SECURE"],
             )
         return response
+
+    app.jinja_env.globals.update(template_names())
 
     @app.context_processor
     def language_context():

@@ -15,6 +15,7 @@ from mapper.errors import Conflict, ValidationFailed
 from mapper.extensions import db
 from mapper.models import REPORT_STATUSES, AuditEvent, Report
 from mapper.moderation import ACTIONS, apply_action, edit_report
+from mapper.names import source_names
 from mapper.query.duplicates import duplicate_suggestions, has_duplicates
 from mapper.query.filters import filter_clauses, parse_filters
 from mapper.query.visibility import report_view
@@ -60,6 +61,7 @@ def queue():
         statuses=REPORT_STATUSES,
         chosen=set(statuses),
         categories=category_tree(),
+        sources=list(source_names().items()),
         bulk_actions=[a for a in BULK_ACTIONS if can(current_user, PERMISSION_FOR[a])],
         now=datetime.now(UTC),
     )

@@ -33,7 +33,6 @@ from mapper.forms import service
 from mapper.forms.photos import MAX_BYTES, discard
 from mapper.models import Photo, Report
 from mapper.tiles import tile_prefix
-from mapper.web import status_labels
 
 bp = Blueprint("volunteer", __name__)
 # Queued forms are sent hours later, when a CSRF token would have expired: the JSON endpoint
@@ -90,8 +89,7 @@ def my_reports():
         .order_by(Report.received_at.desc())
         .limit(200)
     ).all()
-    names = dict(status_labels())
-    return render_template("volunteer/reports.html", reports=reports, status_names=names)
+    return render_template("volunteer/reports.html", reports=reports)
 
 
 @bp.post("/api/submissions")

@@ -12,6 +12,7 @@ from flask_login import current_user
 from mapper.api.categories import category_tree
 from mapper.auth.permissions import can
 from mapper.i18n import date_words
+from mapper.names import source_names, status_names
 from mapper.query.maps import REVIEWER_DEFAULT_STATUSES
 
 bp = Blueprint("web", __name__)
@@ -22,27 +23,7 @@ VENDOR = {
 }
 
 
-def status_labels() -> list[tuple[str, str]]:
-    """Each report status with its name in the visitor's language."""
-    return [
-        ("pending", _("Pending")),
-        ("published", _("Published")),
-        ("verified", _("Verified")),
-        ("rejected", _("Rejected")),
-        ("archived", _("Archived")),
-    ]
-
-
 def map_page(reviewer: bool, embed: bool = False):
-    sources = [
-        ("web", _("Web form")),
-        ("sms", _("SMS")),
-        ("volunteer", _("Volunteers")),
-        ("api", _("API")),
-        ("odk", _("ODK")),
-        ("import", _("Import")),
-    ]
-    statuses = status_labels()
     legend = [
         (3, _("Hot spot, 99 %")),
         (2, _("Hot spot, 95 %")),
@@ -57,8 +38,8 @@ def map_page(reviewer: bool, embed: bool = False):
         title=_("Analyst map") if reviewer else _("Map"),
         reviewer=reviewer,
         categories=category_tree(),
-        sources=sources,
-        statuses=statuses,
+        sources=list(source_names().items()),
+        statuses=list(status_names().items()),
         default_statuses=REVIEWER_DEFAULT_STATUSES,
         legend=legend,
         embed=embed,

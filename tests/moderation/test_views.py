@@ -1,6 +1,7 @@
 """Review pages: what each role sees, the queue's order and filters, actions and conflicts."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -27,7 +28,30 @@ def test_moderators_see_contact_data_and_actions(client, make_user, make_report,
     html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
     assert all(value in html for value in CONTACT.values())
     assert 'id="action-publish"' in html and 'id="edit-form"' in html
-    assert 'id="history"' in html and "create" in html
+    assert re.search(r'id="history".*<strong>Received</strong>', html, re.S)
+
+
+def test_the_queue_names_statuses_sources_and_waits_in_the_visitors_language(
+    client, make_user, make_report, login
+):
+    report = make_report("pending", source="sms")
+    report.received_at = datetime.now(UTC) - timedelta(days=3, hours=2)
+    db.session.commit()
+    login(make_user("moderator"))
+    html = client.get("/admin/reports?lang=es").get_data(as_text=True)
+    row = re.search(rf"<tr>\s*<td><input[^>]*value=\"{report.reference}\".*?</tr>", html, re.S)[0]
+    cells = [
+        re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+    assert cells[3:] == ["Pendiente", "SMS", "3 días"]
+    assert '<option value="publish">Publicar</option>' in html
+    assert 'value="pending"> Pendiente</label>' in html
+    assert '<option value="volunteer">Voluntarios</option>' in html
+
+    page = client.get(f"/admin/reports/{report.reference}?lang=es").get_data(as_text=True)
+    assert re.search(r'<dd id="status">Pendiente', page)
+    assert re.search(r'id="action-publish">Publicar</button>', page)
+    assert re.search(r"<strong>Recibido</strong>", page)
 
 
 def test_queue_lists_pending_first_and_filters(client, make_user, make_report, login):
