@@ -145,7 +145,17 @@ def test_khmer_letters_are_drawn_in_a_font_the_app_serves(
 ):
     """A phone without a Khmer font still shows Khmer: the heading and menu of the Khmer
     form, Khmer's own name in the language menu of any page, and the choices of a list
-    (form controls do not take the page's font unless told)."""
-    page.goto(f"{live_server}{path}")
+    (form controls do not take the page's font unless told). The font comes late, as on a
+    slow connection: text laid out before it arrived once kept the system's boxes."""
+
+    held: list = []
+    page.route(
+        "**/*.woff2", lambda route: held.append(route) if held is not None else route.continue_()
+    )
+    page.goto(f"{live_server}{path}", wait_until="domcontentloaded")
+    page.wait_for_timeout(400)  # the page is laid out while its font is on its way
+    waiting, held = held, None
+    for route in waiting:
+        route.continue_()
     page.wait_for_selector(".leaflet-container")
     assert "Noto Sans Khmer" in drawn_in(page, selector)
