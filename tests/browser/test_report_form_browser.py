@@ -159,3 +159,17 @@ def test_khmer_letters_are_drawn_in_a_font_the_app_serves(
         route.continue_()
     page.wait_for_selector(".leaflet-container")
     assert "Noto Sans Khmer" in drawn_in(page, selector)
+
+
+def test_code_stays_in_a_fixed_width_font_on_khmer_pages(page, live_server, live_db):
+    """Khmer pages name the Khmer font first for all their text, but not for code (such
+    as the addresses the forms page gives for ODK Collect)."""
+    page.goto(f"{live_server}/report?lang=km")
+    family = page.evaluate(
+        "() => getComputedStyle(document.body.appendChild(document.createElement('code')))"
+        ".fontFamily"
+    )
+    assert family.endswith("monospace") and "Khmer" not in family
+    assert "Noto Sans Khmer" in page.evaluate(
+        "() => getComputedStyle(document.querySelector('h1')).fontFamily"
+    )
