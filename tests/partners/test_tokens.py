@@ -28,6 +28,7 @@ def bearer(plain: str) -> dict:
 def test_admin_makes_a_token_shown_once_and_stored_hashed(client, make_user, login):
     login(make_user("admin"))
     page = client.get("/admin/partners").get_data(as_text=True)
+    assert "No token yet." in page
     response = client.post(
         "/admin/partners/tokens",
         data={
@@ -42,7 +43,9 @@ def test_admin_makes_a_token_shown_once_and_stored_hashed(client, make_user, log
     stored = db.session.query(PartnerToken).one()
     assert stored.token_hash == hashlib.sha256(plain.encode()).hexdigest()
     assert plain not in (stored.prefix, stored.token_hash) and stored.scopes == ["read", "submit"]
-    assert plain not in client.get("/admin/partners").get_data(as_text=True)
+    listed = client.get("/admin/partners?lang=es").get_data(as_text=True)
+    assert plain not in listed and "Aún no hay ningún token." not in listed
+    assert "<td>leer datos públicos, enviar informes</td>" in listed
     assert client.get("/api/v1/reports", headers=bearer(plain)).status_code == 200
 
 
