@@ -145,22 +145,31 @@
       selectBuckets(Number(slider.value), Number(slider.value));
       page.draw();
     });
-    var timer = null;
+    // A step lasts STEP_MS, or until its map is drawn if that takes longer: stepping on
+    // regardless, a slow answer (Gi* over many reports takes seconds) was always overtaken
+    // by the next step's and the map stayed as it was.
+    var STEP_MS = 900, timer = null, run = 0;
     play.addEventListener("click", function () {
       if (timer) { stop(); return; }
       play.textContent = play.dataset.labelPause;
-      var i = form.elements.from.value ? Number(slider.value) : 0;
-      timer = setInterval(function () {
+      var mine = ++run, i = form.elements.from.value ? Number(slider.value) : 0;
+      function step() {
+        if (mine !== run) return;
         if (i >= histogram.length) { stop(); return; }
+        var began = Date.now();
         selectBuckets(i, i);
-        page.draw();
         i += 1;
-      }, 900);
+        Promise.resolve(page.draw()).then(function () {
+          if (mine === run) timer = setTimeout(step, Math.max(0, STEP_MS - (Date.now() - began)));
+        });
+      }
+      timer = setTimeout(step, 0);
     });
 
     function stop() {
-      clearInterval(timer);
+      clearTimeout(timer);
       timer = null;
+      run += 1;
       play.textContent = play.dataset.labelPlay;
       hide();
     }

@@ -122,3 +122,40 @@ def test_a_single_month_is_marked_as_a_month(page, live_server, live_db, make_re
     make_report("published", latitude=11.56, longitude=104.92, occurred_at="2024-03-05T12:00:00Z")
     open_strip(page, f"{live_server}/?{VIEW}")
     assert [label for label, _ in ticks(page)] == ["Mar 2024"]
+
+
+RECORD_DRAWN = """() => {
+  window.drawnSteps = [];
+  window.mapperPublicMap.map.on("mapper:drawn", () => window.drawnSteps.push([
+    document.querySelector("input[name=from]").value,
+    document.querySelector("#map").dataset.total,
+  ]));
+}"""
+
+
+def test_play_draws_every_step_however_slow_the_answers(page, live_server, dated):
+    """Answers that take longer than a step (Gi* over many reports takes seconds): each
+    step waits for its map. Stepping on regardless, each answer came after the next step's
+    request and was dropped as out of date, and the map skipped steps or never moved."""
+    held = []
+    page.route("**/api/v1/clusters?*", lambda route: held.append(route))
+
+    def release():
+        for route in held:
+            route.continue_()
+        held.clear()
+
+    page.goto(f"{live_server}/?{VIEW}")
+    while page.get_attribute("#map", "data-total") is None:
+        page.wait_for_timeout(100)
+        release()
+    page.evaluate(RECORD_DRAWN)
+    page.click("#play")
+    for _ in range(3):
+        page.wait_for_timeout(2000)  # each answer comes two seconds late
+        release()
+    page.wait_for_function("() => window.drawnSteps.length >= 3")
+    page.click("#play")
+    release()
+    drawn = page.evaluate("window.drawnSteps")
+    assert drawn[:3] == [["2023-01-01", "2"], ["2023-02-01", "0"], ["2023-03-01", "1"]]
