@@ -1,5 +1,6 @@
-"""The names people read for stored values (report statuses, sources, moderation actions)
-in the visitor's language; the stored value stays the key."""
+"""The names people read for stored values (report statuses, sources, moderation actions,
+the fields the audit trail records) in the visitor's language; the stored value stays the
+key."""
 
 from __future__ import annotations
 
@@ -41,14 +42,29 @@ def action_names() -> dict[str, str]:
     }
 
 
+def field_names() -> dict[str, str]:
+    """The report fields whose changes the audit trail records."""
+    return {
+        "status": _("Status"),
+        "title": _("Title"),
+        "description": _("Description"),
+        "occurred_at": _("Happened on"),
+        "place_name": _("Place"),
+        "location": _("Exact location"),
+        "categories": _("Categories"),
+        "merged_into_id": _("Merged into"),
+    }
+
+
 def template_names() -> dict:
-    """`status_name`, `source_name` and `action_name` for templates: a value's name, or the
-    value itself where it has none."""
+    """`status_name`, `source_name`, `action_name` and `field_name` for templates: a value's
+    name, or the value itself where it has none."""
     return {
         f"{kind}_name": (lambda value, names=names: names().get(value, value))
         for kind, names in (
             ("status", status_names),
             ("source", source_names),
             ("action", action_names),
+            ("field", field_names),
         )
     }

@@ -74,6 +74,7 @@ def report_page(reference: str, errors: dict | None = None, status: int = 200):
         select(AuditEvent).where(AuditEvent.report_id == report.id).order_by(AuditEvent.id)
     ).all()
     allowed = [a for a in (*ACTIONS, "merge", "edit") if can(current_user, PERMISSION_FOR[a])]
+    tree = category_tree()
     return render_template(
         "admin/report.html",
         report=report,
@@ -83,7 +84,8 @@ def report_page(reference: str, errors: dict | None = None, status: int = 200):
         transitions=ACTIONS,
         duplicates=duplicate_suggestions(report),
         errors=errors or {},
-        categories=category_tree(),
+        categories=tree,
+        category_names={c["slug"]: c["name"] for p in tree for c in (p, *p["children"])},
     ), status
 
 

@@ -54,6 +54,31 @@ def test_the_queue_names_statuses_sources_and_waits_in_the_visitors_language(
     assert re.search(r"<strong>Recibido</strong>", page)
 
 
+def test_the_report_page_names_categories_and_changes_in_the_readers_language(
+    client, make_user, make_report, login
+):
+    report = make_report("pending", categories=["forced-labour"])
+    login(make_user("moderator"))
+    token = csrf_token_from(client.get(f"/admin/reports/{report.reference}").get_data(as_text=True))
+    client.post(
+        f"/admin/reports/{report.reference}/edit",
+        data={"csrf_token": token, "version": report.version, "title": report.title,
+              "description": report.description, "categories": "child-labour"},
+    )  # fmt: skip
+    client.post(
+        f"/admin/reports/{report.reference}/publish",
+        data={"csrf_token": token, "version": report.version + 1},
+    )
+    html = client.get(f"/admin/reports/{report.reference}?lang=es").get_data(as_text=True)
+    assert "<dd>Trabajo infantil</dd>" in html
+    changes = [re.sub(r"\s+", " ", c) for c in re.findall(r'class="change">(.*?)</span>', html)]
+    assert changes == [
+        "Estado: — → Pendiente",
+        "Categorías: Trabajo forzoso → Trabajo infantil",
+        "Estado: Pendiente → Publicado",
+    ]
+
+
 def test_queue_lists_pending_first_and_filters(client, make_user, make_report, login):
     make_report("published", title="Already public")
     make_report("pending", title="Waiting for review", source="sms")
