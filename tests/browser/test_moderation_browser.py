@@ -52,3 +52,17 @@ def test_moderator_corrects_publishes_and_rejects(
     markers = public_markers(page, live_server)
     assert markers == [[public[0], public[1], "Boat crew held at sea"]]
     assert (public[0], public[1]) != (10.6253, 103.5234)
+
+
+def test_the_quick_exit_stays_on_the_headers_first_row_beside_a_long_menu(
+    page, live_server, live_db, make_user
+):
+    """An admin's menu in Spanish is longer than the row: it wraps within itself, and the
+    quick exit stays level with the site's name instead of dropping to a row of its own."""
+    sign_in(page, live_server, make_user("admin"), PASSWORD)
+    page.goto(f"{live_server}/admin/forms?lang=es")
+    brand = page.locator(".brand").bounding_box()
+    leave = page.locator("#quick-exit").bounding_box()
+    middle = lambda box: box["y"] + box["height"] / 2  # noqa: E731
+    assert abs(middle(leave) - middle(brand)) < 2
+    assert leave["x"] + leave["width"] > 1200  # at the end of the row
