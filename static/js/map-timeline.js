@@ -13,7 +13,7 @@
     var axis = document.getElementById("histogram-axis");
     var readout = document.getElementById("histogram-readout");
     var words = page.words, labels = strip.dataset;
-    var histogram = [], bucketMs = { day: 864e5, week: 6048e5, month: 2592e6 };
+    var histogram = [];
 
     // The histogram covers every date; the selected range is shaded and can be dragged out.
     function load() {
@@ -101,9 +101,14 @@
       var i = Math.floor(x / strip.clientWidth * histogram.length);
       return Math.min(histogram.length - 1, Math.max(0, i));
     }
+    // The last day of bucket i: the day before the next one starts (for the last bucket, by
+    // the calendar: a month is not a fixed number of days).
     function endOf(i) {
-      var next = histogram[i + 1] ? new Date(histogram[i + 1].start) : new Date(Date.parse(histogram[i].start) + bucketMs[form.elements.bucket.value]);
-      return new Date(next.getTime() - 864e5).toISOString().slice(0, 10);
+      var start = new Date(histogram[i].start + "T00:00:00Z"), kind = form.elements.bucket.value;
+      var next = histogram[i + 1] ? Date.parse(histogram[i + 1].start + "T00:00:00Z")
+        : kind === "month" ? Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)
+        : start.getTime() + (kind === "week" ? 7 : 1) * 864e5;
+      return new Date(next - 864e5).toISOString().slice(0, 10);
     }
     function selectBuckets(a, b) {
       var lo = Math.min(a, b), hi = Math.max(a, b);

@@ -95,6 +95,11 @@ def test_the_slider_steps_by_month_and_says_which(page, live_server, dated):
     assert page.text_content("#map-status") == "1 matching report"
     assert buckets == 24
 
+    # The last month ends on its last day, by the calendar.
+    page.keyboard.press("End")
+    assert page.input_value("input[name=from]") == "2024-12-01"
+    assert page.input_value("input[name=to]") == "2024-12-31"
+
 
 def test_weeks_are_named_by_their_monday(page, live_server, dated):
     buckets = open_strip(page, f"{live_server}/?{VIEW}&bucket=week")
