@@ -38,7 +38,7 @@
       return appendText(box, [["h3", "title", p.title]].concat(reportDetails(p)));
     }
 
-    function reports(n) { return page.words.count(n, api.labelReport, api.labelReports); }
+    function reports(n) { return page.words.count(n, api, "reports"); }
 
     // A cluster whose reports share one point, or that the deepest zoom still holds, opens as
     // a list of them: each one's title, unfolding to the rest.

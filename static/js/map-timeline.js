@@ -42,7 +42,7 @@
       var n = 0;
       for (var i = lo; i <= hi; i++) n += histogram[i].count;
       var period = lo === hi ? label(lo) : label(lo) + " – " + label(hi);
-      return words.count(n, labels.labelOne, labels.labelOther).replace("{period}", period);
+      return words.count(n, labels, "bucket").replace("{period}", period);
     }
 
     // Over the strip, the buckets under the pointer, being dragged out or stepped through.

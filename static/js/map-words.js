@@ -9,9 +9,12 @@
     var numbers = new Intl.NumberFormat(lang), plurals = new Intl.PluralRules(lang);
     return {
       number: function (n) { return numbers.format(n); },
-      // The sentence for `n` in its plural form: `one` or `other`, "{count}" in each.
-      count: function (n, one, other) {
-        return (plurals.select(n) === "one" ? one : other).replace("{count}", numbers.format(n));
+      // The sentence for `n` in its plural form, from an element's data-label-<name>-one or
+      // data-label-<name>-other (`labels`: its dataset), "{count}" in each.
+      count: function (n, labels, name) {
+        var form = plurals.select(n) === "one" ? "One" : "Other";
+        return labels["label" + name.charAt(0).toUpperCase() + name.slice(1) + form]
+          .replace("{count}", numbers.format(n));
       },
       // The calendar date an ISO date or time names, in one of the patterns "month" (a whole
       // month), "monthShort", "day" or "dayMonth".

@@ -94,7 +94,7 @@
   // A hexagon's tooltip: its count, Gi* z-score and p-value, and its bin as the legend says it.
   function hexagonTip(p) {
     var tip = document.createElement("span"), bin = legend.querySelector(".bin-" + p.bin);
-    tip.textContent = [words.count(p.count, api.labelReport, api.labelReports),
+    tip.textContent = [words.count(p.count, api, "reports"),
       "Gi* z = " + p.z.toFixed(2), "p = " + (p.p < 0.001 ? "< 0.001" : p.p.toFixed(3)),
       bin ? bin.textContent : ""].join(" · ");
     return tip;
@@ -157,9 +157,9 @@
         : kind === "hotspots" ? hotspotLayer(answer) : clusters.layer(answer);
       layer.addTo(map);
       if (kind === "heatmap") {
-        heatMost.textContent = words.count(answer.max, heatMost.dataset.labelOne, heatMost.dataset.labelOther);
+        heatMost.textContent = words.count(answer.max, heatMost.dataset, "most");
       }
-      status.textContent = words.count(answer.total, status.dataset.labelCountOne, status.dataset.labelCount);
+      status.textContent = words.count(answer.total, status.dataset, "count");
       element.dataset.total = String(answer.total);
       pointDownloads(answer, query);
       element.dataset.drawn = String(mine);
