@@ -1,7 +1,11 @@
 // A small heat layer: weighted points blurred on a canvas, then coloured by density.
 (function () {
   "use strict";
-  var PALETTE = [[0, 0, 255], [0, 255, 255], [0, 255, 0], [255, 255, 0], [255, 0, 0]];
+  // ColorBrewer's YlOrRd: one hue path from pale yellow to dark red, lighter for fewer
+  // reports, which readers with colour-blindness order the same way (a rainbow's greens and
+  // reds they cannot tell apart, and its yellow stands out in the middle of the scale).
+  var PALETTE = [[255, 237, 160], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38],
+                 [128, 0, 38]];
 
   function colour(alpha) {
     var t = alpha / 255 * (PALETTE.length - 1);

@@ -108,7 +108,35 @@ def test_the_heatmap_has_a_legend_of_its_colours(page, live_server, town):
     assert page.is_visible("#heat-legend") and most > 1
     assert page.text_content("#heat-most") == f"Most in one place: {most} reports"
     ramp = page.eval_on_selector("#heat-legend .ramp", "e => getComputedStyle(e).backgroundImage")
-    assert ramp.startswith("linear-gradient(to right, rgb(0, 0, 255)")
+    legend = [tuple(int(v) for v in c.split(", ")) for c in re.findall(r"rgb\(([^)]*)\)", ramp)]
+    # One hue path, light to dark (colour-blind safe), and the layer is drawn in it: its
+    # darkest pixel (the busiest place) has the legend's last colour, its faintest the first.
+    assert legend[0] == (255, 237, 160) and legend[-1] == (128, 0, 38)
+    assert all(sum(a) > sum(b) for a, b in zip(legend, legend[1:]))
+    # Pixels drawn at least a quarter opaque (fainter ones keep too little of their colour in
+    # the canvas to be read back).
+    drawn = page.eval_on_selector(
+        "canvas.heat-layer",
+        """c => {
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data, out = [];
+            for (let i = 3; i < d.length; i += 4) {
+                if (d[i] >= 64) out.push([d[i - 3], d[i - 2], d[i - 1]]);
+            }
+            return out;
+        }""",
+    )
+    ramp_colours = [
+        tuple(a + (b - a) * k / 32 for a, b in zip(legend[i], legend[i + 1]))
+        for i in range(len(legend) - 1)
+        for k in range(33)
+    ]
+
+    def off_ramp(colour):
+        return min(max(abs(a - b) for a, b in zip(colour, r)) for r in ramp_colours)
+
+    assert drawn and max(off_ramp(c) for c in {tuple(c) for c in drawn}) <= 16
+    darkest = min(drawn, key=sum)
+    assert max(abs(a - b) for a, b in zip(darkest, legend[-1])) <= 16
     page.check("input[name=layer][value=hotspots]")
     page.wait_for_selector("#hotspot-legend:not([hidden])")
     assert page.is_hidden("#heat-legend")
