@@ -13,6 +13,7 @@ from mapper.api.categories import category_tree
 from mapper.auth.permissions import can
 from mapper.errors import Conflict, ValidationFailed
 from mapper.extensions import db
+from mapper.intake.validators import event_time
 from mapper.models import REPORT_STATUSES, AuditEvent, Report
 from mapper.moderation import ACTIONS, apply_action, edit_report
 from mapper.names import source_names
@@ -79,6 +80,7 @@ def report_page(reference: str, errors: dict | None = None, status: int = 200):
         "admin/report.html",
         report=report,
         view=view,
+        occurred_utc=report.occurred_at.astimezone(UTC),
         events=events,
         actions=allowed,
         transitions=ACTIONS,
@@ -87,6 +89,18 @@ def report_page(reference: str, errors: dict | None = None, status: int = 200):
         categories=tree,
         category_names={c["slug"]: c["name"] for p in tree for c in (p, *p["children"])},
     ), status
+
+
+def _edited_event_time(form, report: Report) -> datetime | str | None:
+    """The event time the edit form asks for: its date-time input holds the moderator's local
+    time to the minute (see the page's script), so a time in the report's minute is the
+    report's own, seconds and all, and not an edit."""
+    moment = event_time(form)
+    if isinstance(moment, datetime):
+        minute = moment.astimezone(UTC).replace(second=0, microsecond=0)
+        if minute == report.occurred_at.astimezone(UTC).replace(second=0, microsecond=0):
+            return report.occurred_at
+    return moment
 
 
 def act(reference: str, action: str):
@@ -100,7 +114,11 @@ def act(reference: str, action: str):
         raise ValidationFailed([("version", _("The form is missing the report version."))])
     try:
         if action == "edit":
-            form = {**request.form, "categories": request.form.getlist("categories")}
+            form = {
+                **request.form,
+                "categories": request.form.getlist("categories"),
+                "occurred_at": _edited_event_time(request.form, report),
+            }
             edit_report(report, current_user, version, form)
         else:
             into = None

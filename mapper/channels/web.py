@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
@@ -12,6 +11,7 @@ from mapper.api.categories import category_tree
 from mapper.errors import ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
+from mapper.intake.validators import event_time
 
 bp = Blueprint("report_form", __name__)
 
@@ -24,24 +24,6 @@ ERROR_TARGETS = {
     "contact.phone": "contact_phone",
     "contact.email": "contact_email",
 }
-
-
-def event_time(form) -> datetime | str | None:
-    """Combine the browser's local date-time with its UTC offset (minutes, as JS gives it)."""
-    local = form.get("occurred_at", "").strip()
-    if not local:
-        return None
-    try:
-        naive = datetime.fromisoformat(local)
-    except ValueError:
-        return local  # intake reports it as invalid, in the visitor's language
-    try:
-        offset = -int(form.get("tz_offset", "0"))
-    except ValueError:
-        offset = 0
-    if not -14 * 60 <= offset <= 14 * 60:
-        offset = 0
-    return naive.replace(tzinfo=timezone(timedelta(minutes=offset)))
 
 
 def submission_from_form(form) -> Submission:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 
 import phonenumbers
 from flask_babel import gettext as _
@@ -82,6 +82,32 @@ def parse_datetime(value: object) -> datetime:
 def day_only(moment: datetime) -> datetime:
     """The day of `moment` (as the reporter's clock had it) at noon UTC: no time of day."""
     return datetime.combine(moment.date(), time(12), tzinfo=UTC)
+
+
+def event_time(form) -> datetime | str | None:
+    """The event time of an HTML form: its `occurred_at` as the browser's date-time input
+    gives it (local, with no zone) at the form's `tz_offset` (minutes behind UTC, as
+    JavaScript's getTimezoneOffset gives them; none is UTC). A time that names its own zone
+    keeps it, and a date alone is that day in UTC. None when empty; text that is no date is
+    passed on for intake to reject in the reader's language."""
+    local = (form.get("occurred_at") or "").strip()
+    if not local:
+        return None
+    try:
+        moment = datetime.fromisoformat(local)
+    except ValueError:
+        return local
+    if moment.tzinfo is not None:
+        return moment
+    if "T" not in local.upper() and " " not in local:
+        return moment.replace(tzinfo=UTC)
+    try:
+        offset = -int(form.get("tz_offset") or "0")
+    except ValueError:
+        offset = 0
+    if not -14 * 60 <= offset <= 14 * 60:
+        offset = 0
+    return moment.replace(tzinfo=timezone(timedelta(minutes=offset)))
 
 
 def clean_occurred_at(value: object, now: datetime, problems: Problems) -> datetime | None:

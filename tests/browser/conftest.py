@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,13 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context that may only reach the app (map tiles are cut off)."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+@contextmanager
+def app_only_page(browser, live_server, **options) -> Iterator:
+    """A page in a fresh browser context that may only reach the app (map tiles are cut off),
+    with the context's `options`; fails the test on a JavaScript error."""
+    context = browser.new_context(
+        **{"locale": "en-GB", "viewport": {"width": 1280, "height": 900}, **options}
+    )
 
     def only_the_app(route):
         if route.request.url.startswith(live_server):
@@ -53,6 +58,19 @@ def page(browser, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with app_only_page(browser, live_server) as page:
+        yield page
+
+
+@pytest.fixture
+def zoned_page(browser, live_server, request):
+    """A page whose browser keeps the time zone given as the test's parameter."""
+    with app_only_page(browser, live_server, timezone_id=request.param) as page:
+        yield page
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """A moderator in a real browser: correct a location, publish, reject, check the public map."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -66,3 +68,23 @@ def test_the_quick_exit_stays_on_the_headers_first_row_beside_a_long_menu(
     middle = lambda box: box["y"] + box["height"] / 2  # noqa: E731
     assert abs(middle(leave) - middle(brand)) < 2
     assert leave["x"] + leave["width"] > 1200  # at the end of the row
+
+
+@pytest.mark.parametrize("zoned_page", ["Asia/Phnom_Penh"], indirect=True)
+def test_a_moderator_edits_the_event_time_in_their_own_time(
+    zoned_page, live_server, live_db, make_user, make_report
+):
+    page = zoned_page
+    report = make_report("pending", occurred_at="2024-03-05T20:10:00+00:00")
+    sign_in(page, live_server, make_user("moderator"), PASSWORD)
+    page.goto(f"{live_server}/admin/reports/{report.reference}")
+    # 20:10 UTC is 03:10 the next morning in Phnom Penh (UTC+7).
+    assert page.input_value("#edit-occurred") == "2024-03-06T03:10"
+    assert page.text_content("#edit-occurred-zone") == "(your time, Asia/Phnom_Penh)"
+    page.fill("#edit-occurred", "2024-03-06T09:45")
+    page.click("#save-edit")
+    page.wait_for_selector("text=Saved.")
+    db.session.expire_all()
+    stored = db.session.get(Report, report.id).occurred_at
+    assert stored == datetime(2024, 3, 6, 2, 45, tzinfo=UTC)
+    assert page.input_value("#edit-occurred") == "2024-03-06T09:45"

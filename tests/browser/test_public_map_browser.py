@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from PIL import Image
@@ -112,7 +113,7 @@ def test_the_heatmap_has_a_legend_of_its_colours(page, live_server, town):
     # One hue path, light to dark (colour-blind safe), and the layer is drawn in it: its
     # darkest pixel (the busiest place) has the legend's last colour, its faintest the first.
     assert legend[0] == (255, 237, 160) and legend[-1] == (128, 0, 38)
-    assert all(sum(a) > sum(b) for a, b in zip(legend, legend[1:]))
+    assert all(sum(a) > sum(b) for a, b in pairwise(legend))
     # Pixels drawn at least a quarter opaque (fainter ones keep too little of their colour in
     # the canvas to be read back).
     drawn = page.eval_on_selector(
@@ -126,17 +127,17 @@ def test_the_heatmap_has_a_legend_of_its_colours(page, live_server, town):
         }""",
     )
     ramp_colours = [
-        tuple(a + (b - a) * k / 32 for a, b in zip(legend[i], legend[i + 1]))
-        for i in range(len(legend) - 1)
+        tuple(a + (b - a) * k / 32 for a, b in zip(low, high, strict=True))
+        for low, high in pairwise(legend)
         for k in range(33)
     ]
 
     def off_ramp(colour):
-        return min(max(abs(a - b) for a, b in zip(colour, r)) for r in ramp_colours)
+        return min(max(abs(a - b) for a, b in zip(colour, r, strict=True)) for r in ramp_colours)
 
     assert drawn and max(off_ramp(c) for c in {tuple(c) for c in drawn}) <= 16
     darkest = min(drawn, key=sum)
-    assert max(abs(a - b) for a, b in zip(darkest, legend[-1])) <= 16
+    assert max(abs(a - b) for a, b in zip(darkest, legend[-1], strict=True)) <= 16
     page.check("input[name=layer][value=hotspots]")
     page.wait_for_selector("#hotspot-legend:not([hidden])")
     assert page.is_hidden("#heat-legend")

@@ -1,5 +1,7 @@
 """The report form in a real browser: pin on the map, submit, reference, quick exit, phones."""
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -30,6 +32,22 @@ def test_visitor_drops_a_pin_fills_the_form_and_gets_a_reference(page, live_serv
     ).one()
     assert tuple(stored) == pinned
     assert [c.slug for c in report.categories] == ["forced-labour-fishing"]
+
+
+@pytest.mark.parametrize("zoned_page", ["Europe/Madrid"], indirect=True)
+def test_the_event_time_is_read_in_the_visitors_zone_on_that_date(zoned_page, live_server, live_db):
+    """Noon on a summer day in Madrid is 10:00 UTC (CEST, UTC+2), whatever the season of the
+    day the form is sent: winter's offset would make it 11:00."""
+    page = zoned_page
+    page.goto(f"{live_server}/report")
+    page.wait_for_selector("#report-map.leaflet-container")
+    page.click("#report-map", position={"x": 200, "y": 120})
+    page.fill("#title", "Workers kept in a packing house")
+    page.fill("#occurred_at", "2026-07-01T12:00")
+    page.click("#submit-report")
+    reference = page.text_content("#reference").strip()
+    report = db.session.scalar(select(Report).where(Report.reference == reference))
+    assert report.occurred_at == datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
 
 
 def test_visitor_finds_their_town_by_name_and_the_pin_goes_there(

@@ -228,3 +228,75 @@ def test_admin_opens_on_the_review_queue(client, make_user, login):
     assert client.get("/admin/reports").headers["Location"].startswith("/auth/login")
     login(make_user("moderator"))
     assert client.get("/admin/", follow_redirects=True).request.path == "/admin/reports"
+
+
+def _edit(client, report, token, **fields):
+    data = {"csrf_token": token, "version": report.version, "title": report.title,
+            "description": report.description, "categories": "forced-labour", **fields}  # fmt: skip
+    return client.post(f"/admin/reports/{report.reference}/edit", data=data)
+
+
+def _input(html: str, name: str) -> dict:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+    return dict(re.findall(r'(\w+)="([^"]*)"', tag))
+
+
+def test_the_event_time_is_edited_as_a_date_and_time_in_the_moderators_zone(
+    client, make_user, make_report, login
+):
+    report = make_report("pending", occurred_at="2024-03-05T08:20:37+00:00")
+    login(make_user("moderator"))
+    html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
+    shown = _input(html, "occurred_at")
+    # In UTC to the minute; the page's script shows it in the moderator's time and sends the
+    # offset of the time entered.
+    assert (shown["type"], shown["value"]) == ("datetime-local", "2024-03-05T08:20")
+    assert _input(html, "tz_offset")["value"] == "0"
+    token = csrf_token_from(html)
+
+    # Sent back as shown, with a new title: the seconds the input does not show are kept.
+    _edit(client, report, token, title="Gate locked at night", occurred_at="2024-03-05T15:20",
+          tz_offset="-420")  # fmt: skip
+    db.session.refresh(report)
+    assert report.occurred_at == datetime(2024, 3, 5, 8, 20, 37, tzinfo=UTC)
+    last = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.report_id == report.id).order_by(AuditEvent.id.desc())
+    ).first()
+    assert set(last.changes) == {"title"}
+
+    # 17:45 in Phnom Penh (UTC+7, 420 minutes ahead) is 10:45 UTC.
+    _edit(client, report, token, occurred_at="2024-03-06T17:45", tz_offset="-420")
+    db.session.refresh(report)
+    assert report.occurred_at == datetime(2024, 3, 6, 10, 45, tzinfo=UTC)
+    page = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
+    assert "2024-03-06 10:45 UTC" in page
+    assert _input(page, "occurred_at")["value"] == "2024-03-06T10:45"
+
+    # Without the script, the input is read as UTC, as its label says; a time with its own
+    # zone keeps it.
+    _edit(client, report, token, occurred_at="2024-03-07T09:00")
+    db.session.refresh(report)
+    assert report.occurred_at == datetime(2024, 3, 7, 9, 0, tzinfo=UTC)
+    _edit(client, report, token, occurred_at="2024-03-07T09:00-05:00", tz_offset="-420")
+    db.session.refresh(report)
+    assert report.occurred_at == datetime(2024, 3, 7, 14, 0, tzinfo=UTC)
+
+    response = _edit(client, report, token, occurred_at="next tuesday")
+    assert response.status_code == 422
+    assert 'id="error-occurred_at"' in response.get_data(as_text=True)
+    db.session.refresh(report)
+    assert report.occurred_at == datetime(2024, 3, 7, 14, 0, tzinfo=UTC)
+
+
+def test_a_report_whose_form_hides_the_time_of_day_is_edited_by_day(
+    client, make_user, make_report, login
+):
+    report = make_report("pending", occurred_at="2024-03-05T23:30:00+07:00", hide_time_of_day=True)
+    login(make_user("moderator"))
+    html = client.get(f"/admin/reports/{report.reference}").get_data(as_text=True)
+    shown = _input(html, "occurred_at")
+    assert (shown["type"], shown["value"]) == ("date", "2024-03-05")
+    assert 'name="tz_offset"' not in html
+    _edit(client, report, csrf_token_from(html), occurred_at="2024-03-09", tz_offset="-420")
+    db.session.refresh(report)
+    assert report.occurred_at == datetime(2024, 3, 9, 12, 0, tzinfo=UTC)
