@@ -135,6 +135,35 @@
     downloads.forEach(function (link) { link.href = link.dataset.base + "?" + wanted.toString(); });
   }
 
+  // Each answer on the world copy nearest the view's centre: a view across the antimeridian
+  // (over the Pacific) or wider than the world draws a report where it is looked at, not one
+  // world away. The server gives longitudes from -180 to 180.
+  function onViewedWorld(answer, kind) {
+    var centre = map.getCenter().lng;
+    function shift(lon) { return 360 * Math.round((centre - lon) / 360); }
+    if (kind === "heatmap") {
+      answer.points.forEach(function (p) { p[1] += shift(p[1]); });
+      return answer;
+    }
+    answer.features.forEach(function (f) {
+      var g = f.geometry, by;
+      if (g.type === "Point") {
+        by = shift(g.coordinates[0]);
+        g.coordinates[0] += by;
+        if (f.properties.bbox) { f.properties.bbox[0] += by; f.properties.bbox[2] += by; }
+      } else {
+        // A hexagon moves whole, by its first corner's copy; one across the antimeridian has
+        // corners each side of it, each brought beside the first, not a world away.
+        var first = g.coordinates[0][0][0];
+        by = shift(first);
+        g.coordinates.forEach(function (ring) {
+          ring.forEach(function (c) { c[0] += 360 * Math.round((first - c[0]) / 360) + by; });
+        });
+      }
+    });
+    return answer;
+  }
+
   function draw() {
     var kind = form.elements.layer.value, mine = ++request;
     status.textContent = status.dataset.labelLoading;
@@ -153,6 +182,7 @@
     return getJson(path, query).then(function (answer) {
       if (mine !== request) return;
       if (layer) map.removeLayer(layer);
+      answer = onViewedWorld(answer, kind);
       layer = kind === "heatmap" ? new L.MapperHeat(answer.points, answer.max, heatRadius(answer))
         : kind === "hotspots" ? hotspotLayer(answer) : clusters.layer(answer);
       layer.addTo(map);

@@ -504,3 +504,55 @@ def test_on_a_wide_screen_the_filters_stay_open(page, live_server, town):
     page.wait_for_selector("#map[data-total]")
     assert not page.is_visible("#filters-toggle")
     assert page.is_visible("select[name=category]")
+
+
+def test_a_view_across_the_antimeridian_draws_both_sides_of_it_in_view(
+    page, live_server, live_db, make_report
+):
+    """Over the Pacific the view runs past 180°: Suva (178.4° E) and Apia (171.8° W) are both
+    drawn in it, side by side, as clusters, heat and hexagons; not one of them a world away."""
+    make_report("published", title="Suva", latitude=-18.14, longitude=178.44)
+    make_report("published", title="Apia", latitude=-13.83, longitude=-171.76)
+    page.goto(f"{live_server}/?z=5&lat=-16&lon=-177")
+    page.wait_for_selector("#map[data-total]")
+    assert total(page) == 2
+    frame = page.locator("#map").bounding_box()
+
+    def inside(box) -> bool:
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        return (
+            frame["x"] <= x <= frame["x"] + frame["width"]
+            and frame["y"] <= y <= frame["y"] + frame["height"]
+        )
+
+    markers = {title: lon for _lat, lon, title in page.evaluate("mapperPublicMap.markers()")}
+    assert set(markers) == {"Suva", "Apia"}
+    assert -182 < markers["Suva"] < markers["Apia"] < -171  # Suva one world west, beside Apia
+    icons = page.locator(".leaflet-marker-icon")
+    assert icons.count() == 2 and all(inside(icons.nth(i).bounding_box()) for i in range(2))
+
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.check("input[name=layer][value=heatmap]")
+    wait_redrawn(page, drawn)
+    # Two warm spots in the view's middle band: the canvas has colour either side of 180°.
+    halves = page.eval_on_selector(
+        "canvas.heat-layer",
+        """c => {
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            const seen = [0, 0];
+            for (let i = 3; i < d.length; i += 4) {
+                if (d[i]) seen[((i - 3) / 4) % c.width < c.width / 2 ? 0 : 1] += 1;
+            }
+            return seen;
+        }""",
+    )
+    assert halves[0] > 0 and halves[1] > 0
+
+    drawn = page.get_attribute("#map", "data-drawn")
+    page.check("input[name=layer][value=hotspots]")
+    wait_redrawn(page, drawn)
+    hexagons = page.locator("#map .leaflet-overlay-pane path")
+    assert hexagons.count() >= 2
+    for i in range(hexagons.count()):
+        box = hexagons.nth(i).bounding_box()
+        assert box["width"] < frame["width"] / 4 and inside(box)
