@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from mapper.errors import MapperError
 from mapper.query import grid, maps
+from mapper.query.hotspots import hotspot_json
 
 MAX_HOTSPOT_RESOLUTION = 10
 
@@ -49,4 +50,4 @@ def hotspots(request: Request):
     fdr = (request.args.get("fdr") or "false").lower()
     if fdr not in ("true", "false", "1", "0"):
         raise MapperError(_("Must be true or false."), "fdr")
-    return json_answer(maps.hotspot_json(req, resolution, fdr in ("true", "1")), request)
+    return json_answer(hotspot_json(req, resolution, fdr in ("true", "1")), request)

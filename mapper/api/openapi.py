@@ -331,7 +331,8 @@ PATHS = {
             "summary": "Getis-Ord Gi* hot and cold spots over H3 hexagons",
             "description": "Each hexagon with its count, z-score, two-tailed p-value and "
             "confidence bin (-3..3 for 99/95/90 % cold or hot spots); cached per filter "
-            "for a minute.",
+            "for a minute. With `bbox`, the hexagons that reach into it, each with all its "
+            "reports; `total` is their sum.",
             "parameters": MAP_PARAMETERS
             + [
                 _query(

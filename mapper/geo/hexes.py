@@ -9,9 +9,16 @@ from itertools import chain
 import h3.api.basic_int as h3
 import numpy as np
 
+from mapper.geo.points import BBox
+
 # Reports store their cells at this resolution; coarser cells are derived from it.
 H3_RESOLUTION = 12
 _RESOLUTION_SHIFT = 52
+
+KM_PER_DEGREE = 111.195
+# A hexagon's farthest corner lies at most this many of its resolution's average edge lengths
+# from its centre (1.10 at most over all 41,162 cells of resolution 3).
+_REACH_EDGES = 1.25
 
 # (two-tailed p-value threshold, bin) from the strongest evidence down: 99, 95, 90 %.
 CONFIDENCE_LEVELS = ((0.01, 3), (0.05, 2), (0.10, 1))
@@ -145,3 +152,37 @@ def hex_ring_json(cell: int) -> str:
     as lists of floats passed to `json.dumps`."""
     points = h3.cell_to_boundary(cell)
     return "[" + ",".join(f"[{lon:.6f},{lat:.6f}]" for lat, lon in (*points, points[0])) + "]"
+
+
+def hex_reach(resolution: int) -> float:
+    """Degrees of latitude from any hexagon's centre to beyond its farthest corner."""
+    return h3.average_hexagon_edge_length(resolution, "km") * _REACH_EDGES / KM_PER_DEGREE
+
+
+def _span(bbox: BBox) -> float:
+    return bbox.east - bbox.west if bbox.east >= bbox.west else bbox.east - bbox.west + 360
+
+
+def grow(bbox: BBox, degrees: float) -> BBox:
+    """`bbox` widened on every side by at least `degrees` of great-circle distance: longitude
+    by more away from the equator, to the whole circle when that is nearer."""
+    south, north = max(bbox.south - degrees, -90.0), min(bbox.north + degrees, 90.0)
+    cosine = math.cos(math.radians(max(abs(south), abs(north))))
+    extra = degrees / cosine if cosine > 1e-9 else 360.0
+    if _span(bbox) + 2 * extra >= 360:
+        return BBox(-180.0, south, 180.0, north)
+    west, east = bbox.west - extra, bbox.east + extra
+    west, east = west + 360 if west < -180 else west, east - 360 if east > 180 else east
+    return BBox(west, south, east, north)
+
+
+def near_view(cells: list[int], bbox: BBox, resolution: int) -> np.ndarray:
+    """Which of `cells` (of `resolution`) may show in `bbox`: those whose centre lies within a
+    hexagon's reach of it."""
+    if not cells:
+        return np.zeros(0, dtype=bool)
+    centres = np.array([h3.cell_to_latlng(cell) for cell in cells])
+    box = grow(bbox, hex_reach(resolution))
+    span = _span(box)
+    offset = np.abs((centres[:, 1] - (box.west + span / 2) + 180) % 360 - 180)
+    return (centres[:, 0] >= box.south) & (centres[:, 0] <= box.north) & (offset <= span / 2)

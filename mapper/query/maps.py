@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, any_, bindparam, func, literal_column, select
+from sqlalchemy import BigInteger, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from mapper.answer_cache import AnswerCache
 from mapper.auth.permissions import can
 from mapper.errors import MapperError, ValidationFailed
-from mapper.extensions import db
 from mapper.geo.cells import (
     CLUSTER_LEVEL_OFFSET,
     HEAT_LEVEL_OFFSET,
@@ -27,11 +23,10 @@ from mapper.geo.cells import (
     first_split_level,
     level_for_view,
 )
-from mapper.geo.hexes import hex_ring_json, hotspots, parent_sql
 from mapper.intake.service import categories_cache
 from mapper.models import PUBLIC_STATUSES, REPORT_STATUSES, Report
 from mapper.query import grid
-from mapper.query.filters import ReportFilters, filter_clauses, parse_filters
+from mapper.query.filters import ReportFilters, parse_filters
 from mapper.query.grid import EPOCH, Audience
 from mapper.query.public import audience_select
 
@@ -302,54 +297,3 @@ def _next_bucket(start: date, bucket: str) -> date:
     if bucket == "month":
         return date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return start + timedelta(days=7 if bucket == "week" else 1)
-
-
-HOTSPOT_CACHE_SECONDS = 60.0
-
-
-def hotspot_json(req: MapRequest, resolution: int, fdr: bool) -> bytes:
-    """Gi* hot and cold spots over H3 cells, as GeoJSON; cached per filter for a minute, as
-    the encoded answer (tens of thousands of hexagons take long to encode again), in a file
-    that every worker reads."""
-    key = repr((req.filters, req.audience, req.category_ids, resolution, fdr))
-    cache = AnswerCache(_hotspot_cache_dir(), HOTSPOT_CACHE_SECONDS)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    column = "h3_exact" if req.audience.exact else "h3_public"
-    parent = literal_column(parent_sql(column, resolution))
-    where = [
-        Report.status.in_(req.audience.statuses),
-        literal_column(column).is_not(None),
-        *filter_clauses(req.filters, req.audience.geometry),
-    ]
-    # One aggregate over every matching report, which compiling to machine code speeds up
-    # (at 10,000,000 reports 3.0-3.5 s instead of 4.0-4.5 s), unlike the app's short reads.
-    counting = select(parent, func.count()).where(*where).group_by(parent)
-    with grid.custom_plans(), grid.local_settings({"jit": "on"}):
-        counts = dict(db.session.execute(counting).all())
-    result = hotspots(counts, fdr=fdr)
-    # Written as text: building and encoding tens of thousands of nested dicts took longer
-    # than the statistic. Every value is a number or a hex id, so nothing needs escaping.
-    features = []
-    for i, h in enumerate(result.cells):
-        count, bin_ = int(result.counts[i]), int(result.bins[i])
-        if count == 0 and bin_ == 0:
-            continue
-        z, p = round(float(result.z[i]), 4), round(float(result.p[i]), 6)
-        features.append(
-            f'{{"type":"Feature","id":"{h:x}","geometry":{{"type":"Polygon","coordinates":'
-            f'[{hex_ring_json(h)}]}},"properties":{{"h3":"{h:x}","count":{count},'
-            f'"z":{z!r},"p":{p!r},"bin":{bin_}}}}}'
-        )
-    answer = (
-        '{"type":"FeatureCollection","features":[' + ",".join(features) + "],"
-        f'"resolution":{resolution},"fdr":{json.dumps(fdr)},"cells":{len(result.cells)},'
-        f'"total":{int(result.counts.sum())}}}'
-    ).encode()
-    cache.put(key, answer)
-    return answer
-
-
-def _hotspot_cache_dir() -> Path:
-    return Path(current_app.config["MAPPER_VAR_DIR"]) / "cache" / "hotspots"

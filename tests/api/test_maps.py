@@ -7,13 +7,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import h3.api.basic_int as h3
 import pytest
 from sqlalchemy import event, text
 
 from mapper import create_app
 from mapper.extensions import db
 from mapper.geo.cells import cell_bounds, cell_of
-from mapper.query.maps import HOTSPOT_CACHE_SECONDS
+from mapper.query.hotspots import HOTSPOT_CACHE_SECONDS
 
 # (lat, lon) of three towns and one place far from them.
 PLACES = [(13.66, 102.56), (11.56, 104.93), (4.71, -74.07), (-33.9, 151.2)]
@@ -435,6 +436,35 @@ def test_hotspots_are_hexagons_with_scores_and_bins(client, reports):
         assert feature["geometry"]["type"] == "Polygon"
         assert props["bin"] in (-3, -2, -1, 0, 1, 2, 3)
         assert 0.0 <= props["p"] <= 1.0
+
+
+def test_a_view_shows_the_hexagons_across_its_edges_whole(client, make_user, login, make_report):
+    # Analysts' hexagons hold the exact points, so each report's hexagon is known here.
+    login(make_user("analyst"))
+    resolution = 5
+    centre_lat, centre_lon = h3.cell_to_latlng(h3.latlng_to_cell(11.56, 104.93, resolution))
+    # Two reports in the hexagon east of the view's edge, one west of it; and one a third of a
+    # degree further east: counted as a neighbour's neighbour, in a hexagon not shown.
+    for lon in (centre_lon + 0.02, centre_lon + 0.03, centre_lon - 0.02, centre_lon + 0.35):
+        make_report("published", latitude=centre_lat, longitude=lon)
+    url = f"/api/v1/hotspots?resolution={resolution}&audience=reviewer"
+    whole = client.get(url).get_json()
+    everywhere = {f["properties"]["h3"]: f["properties"] for f in whole["features"]}
+    bbox = f"{centre_lon - 1},{centre_lat - 1},{centre_lon},{centre_lat + 1}"
+    view = client.get(f"{url}&bbox={bbox}").get_json()
+    shown = {f["properties"]["h3"]: f["properties"] for f in view["features"]}
+
+    edge = format(h3.latlng_to_cell(centre_lat, centre_lon, resolution), "x")
+    assert shown[edge]["count"] == everywhere[edge]["count"] == 3
+    beyond = format(h3.latlng_to_cell(centre_lat, centre_lon + 0.35, resolution), "x")
+    assert everywhere[beyond]["count"] == 1 and beyond not in shown
+    assert view["total"] == sum(p["count"] for p in shown.values()) == 3
+    for feature in view["features"]:
+        ring = feature["geometry"]["coordinates"][0]
+        # Within a hexagon's width (some 0.2 degrees at this resolution) of the view.
+        assert min(lon for lon, _ in ring) < centre_lon + 0.2
+        assert max(lat for _, lat in ring) > centre_lat - 1.2
+        assert min(lat for _, lat in ring) < centre_lat + 1.2
 
 
 def test_hotspot_answers_are_shared_between_workers_for_a_minute(app, client, reports, make_report):

@@ -1,6 +1,7 @@
 """Gi* over H3 cells agrees with PySAL's esda; bins and the FDR correction behave."""
 
 import json
+import math
 
 import h3.api.basic_int as h3
 import numpy as np
@@ -8,13 +9,16 @@ import pytest
 from esda.getisord import G_Local
 from libpysal.weights import W
 
+from mapper.geo import BBox
 from mapper.geo.hexes import (
     H3_RESOLUTION,
     confidence_bins,
     gi_star,
+    grow,
     hex_of,
     hex_ring_json,
     hotspots,
+    near_view,
     parent_sql,
     study_area,
     two_tailed_p,
@@ -102,3 +106,30 @@ def test_hexagon_outlines_are_closed_lon_lat_rings(cell):
     points = h3.cell_to_boundary(cell)
     assert len(ring) == len(points) + 1 and ring[0] == ring[-1]
     assert ring[:-1] == [[round(lon, 6), round(lat, 6)] for lat, lon in points]
+
+
+def test_a_grown_box_keeps_its_distance_on_every_side_and_wraps_at_the_antimeridian():
+    grown = grow(BBox(178.0, -20.0, -178.0, -10.0), 1.0)
+    assert (grown.south, grown.north) == (-21.0, -9.0)
+    # A degree of distance at 21 degrees south is more than a degree of longitude.
+    assert grown.west == pytest.approx(178.0 - 1 / math.cos(math.radians(21.0)))
+    assert grown.east == pytest.approx(-178.0 + 1 / math.cos(math.radians(21.0)))
+    assert grow(BBox(-179.5, 60.0, 179.5, 70.0), 1.0) == BBox(-180.0, 59.0, 180.0, 71.0)
+    assert grow(BBox(10.0, 88.5, 11.0, 89.5), 1.0) == BBox(-180.0, 87.5, 180.0, 90.0)
+
+
+def test_hexagons_near_a_view_across_the_antimeridian_are_found_on_both_sides():
+    resolution = 4
+    west = h3.latlng_to_cell(-17.8, 179.9, resolution)
+    east = h3.latlng_to_cell(-17.8, -179.9, resolution)
+    far = h3.latlng_to_cell(-17.8, 175.0, resolution)
+    south = h3.latlng_to_cell(-25.0, 179.9, resolution)
+    view = BBox(179.5, -18.5, -179.5, -17.0)
+    assert near_view([west, east, far, south], view, resolution).tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    everywhere = BBox(-180.0, -90.0, 180.0, 90.0)
+    assert near_view([west, east, far, south], everywhere, resolution).all()
