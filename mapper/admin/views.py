@@ -81,6 +81,7 @@ def report_page(reference: str, errors: dict | None = None, status: int = 200):
         report=report,
         view=view,
         occurred_utc=report.occurred_at.astimezone(UTC),
+        utc_zone=UTC,
         events=events,
         actions=allowed,
         transitions=ACTIONS,

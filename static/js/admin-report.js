@@ -1,5 +1,5 @@
-// Report page: the exact point (when the viewer may see it) and the public point on one map,
-// and the edit form's event time in the moderator's own time.
+// Report page: the exact point (when the viewer may see it) and the public point on one map;
+// its times, and the edit form's event time, in the moderator's own time.
 (function () {
   "use strict";
 
@@ -26,22 +26,38 @@
     return String(n).padStart(width || 2, "0");
   }
 
+  function localText(moment) {
+    return pad(moment.getFullYear(), 4) + "-" + pad(moment.getMonth() + 1) + "-" +
+      pad(moment.getDate()) + " " + pad(moment.getHours()) + ":" + pad(moment.getMinutes());
+  }
+
+  var zoneName = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
   // The server writes the event time in UTC; shown and edited in the browser's time, and
   // sent back with the UTC offset of the time entered (which summer time may make differ
   // from today's).
   function localEventTime(input, offset, zone) {
     if (input.value) {
-      var moment = new Date(input.value + "Z");
-      input.value = pad(moment.getFullYear(), 4) + "-" + pad(moment.getMonth() + 1) + "-" +
-        pad(moment.getDate()) + "T" + pad(moment.getHours()) + ":" + pad(moment.getMinutes());
+      input.value = localText(new Date(input.value + "Z")).replace(" ", "T");
     }
-    var name = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    zone.textContent = "(" + zone.dataset.labelLocal + (name ? ", " + name : "") + ")";
+    zone.textContent = "(" + zone.dataset.labelLocal + (zoneName ? ", " + zoneName : "") + ")";
     input.form.addEventListener("submit", function () {
       if (input.value) offset.value = String(new Date(input.value).getTimezoneOffset());
     });
   }
 
+  // Times the server wrote in UTC, written again in the browser's time and named by its zone;
+  // the UTC text stays as the title.
+  function localTimes() {
+    document.querySelectorAll("time[data-local]").forEach(function (element) {
+      var moment = new Date(element.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) return;
+      element.title = element.textContent;
+      element.textContent = localText(moment) + (zoneName ? " (" + zoneName + ")" : "");
+    });
+  }
+
+  localTimes();
   var element = document.getElementById("report-locations");
   if (element) showLocations(element);
   var offset = document.getElementById("edit-tz-offset");

@@ -1,6 +1,7 @@
 """A moderator in a real browser: correct a location, publish, reject, check the public map."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -81,6 +82,13 @@ def test_a_moderator_edits_the_event_time_in_their_own_time(
     # 20:10 UTC is 03:10 the next morning in Phnom Penh (UTC+7).
     assert page.input_value("#edit-occurred") == "2024-03-06T03:10"
     assert page.text_content("#edit-occurred-zone") == "(your time, Asia/Phnom_Penh)"
+    # The page's other times are in the same zone, each with the UTC time as its title.
+    assert page.text_content("#occurred") == "2024-03-06 03:10 (Asia/Phnom_Penh)"
+    assert page.get_attribute("#occurred", "title") == "2024-03-05 20:10 UTC"
+    received = report.received_at.astimezone(ZoneInfo("Asia/Phnom_Penh"))
+    expected = f"{received:%Y-%m-%d %H:%M} (Asia/Phnom_Penh)"
+    assert page.text_content("#received") == expected
+    assert page.text_content("#history time") == expected
     page.fill("#edit-occurred", "2024-03-06T09:45")
     page.click("#save-edit")
     page.wait_for_selector("text=Saved.")
@@ -88,3 +96,4 @@ def test_a_moderator_edits_the_event_time_in_their_own_time(
     stored = db.session.get(Report, report.id).occurred_at
     assert stored == datetime(2024, 3, 6, 2, 45, tzinfo=UTC)
     assert page.input_value("#edit-occurred") == "2024-03-06T09:45"
+    assert page.text_content("#occurred") == "2024-03-06 09:45 (Asia/Phnom_Penh)"

@@ -297,6 +297,8 @@ def test_a_report_whose_form_hides_the_time_of_day_is_edited_by_day(
     shown = _input(html, "occurred_at")
     assert (shown["type"], shown["value"]) == ("date", "2024-03-05")
     assert 'name="tz_offset"' not in html
+    # The day alone, also above: the time stored with it is not the event's.
+    assert '<time id="occurred" datetime="2024-03-05">2024-03-05</time>' in html
     _edit(client, report, csrf_token_from(html), occurred_at="2024-03-09", tz_offset="-420")
     db.session.refresh(report)
     assert report.occurred_at == datetime(2024, 3, 9, 12, 0, tzinfo=UTC)
