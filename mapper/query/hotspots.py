@@ -16,8 +16,8 @@ from mapper.extensions import db
 from mapper.geo.hexes import (
     Hotspots,
     grow,
+    hex_geometry_json,
     hex_reach,
-    hex_ring_json,
     hotspots,
     near_view,
     parent_sql,
@@ -79,8 +79,8 @@ def _encoded(result: Hotspots, shown: np.ndarray, resolution: int, fdr: bool) ->
         h, count, bin_ = result.cells[i], int(result.counts[i]), int(result.bins[i])
         z, p = round(float(result.z[i]), 4), round(float(result.p[i]), 6)
         features.append(
-            f'{{"type":"Feature","id":"{h:x}","geometry":{{"type":"Polygon","coordinates":'
-            f'[{hex_ring_json(h)}]}},"properties":{{"h3":"{h:x}","count":{count},'
+            f'{{"type":"Feature","id":"{h:x}","geometry":{hex_geometry_json(h)},'
+            f'"properties":{{"h3":"{h:x}","count":{count},'
             f'"z":{z!r},"p":{p!r},"bin":{bin_}}}}}'
         )
     return (

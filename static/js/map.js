@@ -135,6 +135,23 @@
     downloads.forEach(function (link) { link.href = link.dataset.base + "?" + wanted.toString(); });
   }
 
+  // A hexagon the server cut in two at the antimeridian, whole again: its corners (the
+  // points on the cut dropped), each beside the first, in order around their middle; a
+  // hexagon is convex, so that order is its outline.
+  function joinCut(g) {
+    var first = g.coordinates[0][0][0][0], corners = [];
+    g.coordinates.forEach(function (part) {
+      part[0].slice(0, -1).forEach(function (c) {
+        if (Math.abs(c[0]) !== 180) corners.push([c[0] + 360 * Math.round((first - c[0]) / 360), c[1]]);
+      });
+    });
+    var x = 0, y = 0;
+    corners.forEach(function (c) { x += c[0] / corners.length; y += c[1] / corners.length; });
+    corners.sort(function (a, b) { return Math.atan2(a[1] - y, a[0] - x) - Math.atan2(b[1] - y, b[0] - x); });
+    g.type = "Polygon";
+    g.coordinates = [corners.concat([corners[0].slice()])];
+  }
+
   // Each answer on the world copy nearest the view's centre: a view across the antimeridian
   // (over the Pacific) or wider than the world draws a report where it is looked at, not one
   // world away. The server gives longitudes from -180 to 180.
@@ -154,6 +171,7 @@
       } else {
         // A hexagon moves whole, by its first corner's copy; one across the antimeridian has
         // corners each side of it, each brought beside the first, not a world away.
+        if (g.type === "MultiPolygon") joinCut(g);
         var first = g.coordinates[0][0][0];
         by = shift(first);
         g.coordinates.forEach(function (ring) {

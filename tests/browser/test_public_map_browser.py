@@ -548,11 +548,18 @@ def test_a_view_across_the_antimeridian_draws_both_sides_of_it_in_view(
     )
     assert halves[0] > 0 and halves[1] > 0
 
+    # A report a kilometre west of 180°: its hexagon crosses the line, and comes cut in two.
+    make_report("published", title="Taveuni", latitude=-17.0, longitude=179.99)
     drawn = page.get_attribute("#map", "data-drawn")
-    page.check("input[name=layer][value=hotspots]")
+    with page.expect_response(lambda r: "/api/v1/hotspots" in r.url) as hotspots:
+        page.check("input[name=layer][value=hotspots]")
     wait_redrawn(page, drawn)
+    kinds = [f["geometry"]["type"] for f in hotspots.value.json()["features"]]
+    assert kinds.count("MultiPolygon") == 1
     hexagons = page.locator("#map .leaflet-overlay-pane path")
-    assert hexagons.count() >= 2
+    assert hexagons.count() == len(kinds) >= 3
     for i in range(hexagons.count()):
         box = hexagons.nth(i).bounding_box()
         assert box["width"] < frame["width"] / 4 and inside(box)
+        # One outline each: the cut hexagon is drawn whole, with no line along the cut.
+        assert hexagons.nth(i).get_attribute("d").count("M") == 1

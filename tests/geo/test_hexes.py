@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 from esda.getisord import G_Local
 from libpysal.weights import W
+from shapely import unary_union
+from shapely.affinity import translate
+from shapely.geometry import Polygon
 
 from mapper.geo import BBox
 from mapper.geo.hexes import (
@@ -15,8 +18,8 @@ from mapper.geo.hexes import (
     confidence_bins,
     gi_star,
     grow,
+    hex_geometry_json,
     hex_of,
-    hex_ring_json,
     hotspots,
     near_view,
     parent_sql,
@@ -102,10 +105,37 @@ def test_a_cell_whose_ring_is_the_whole_area_scores_zero_not_nan():
     ],
 )
 def test_hexagon_outlines_are_closed_lon_lat_rings(cell):
-    ring = json.loads(hex_ring_json(cell))
+    geometry = json.loads(hex_geometry_json(cell))
+    assert geometry["type"] == "Polygon"
+    (ring,) = geometry["coordinates"]
     points = h3.cell_to_boundary(cell)
     assert len(ring) == len(points) + 1 and ring[0] == ring[-1]
     assert ring[:-1] == [[round(lon, 6), round(lat, 6)] for lat, lon in points]
+
+
+@pytest.mark.parametrize("resolution", [2, 3, 5])
+def test_a_hexagon_across_the_antimeridian_is_cut_in_two_at_it(resolution):
+    cell = h3.latlng_to_cell(-17.0, 179.99, resolution)
+    corners = [lon for _lat, lon in h3.cell_to_boundary(cell)]
+    assert max(corners) > 179 and min(corners) < -179  # it does cross
+    geometry = json.loads(hex_geometry_json(cell))
+    assert geometry["type"] == "MultiPolygon"
+    east, west = (Polygon(part[0]) for part in geometry["coordinates"])
+    assert east.bounds[0] > 0 and east.bounds[2] == 180
+    assert west.bounds[0] == -180 and west.bounds[2] < 0
+    # Counter-clockwise, and together the whole cell: the two halves moved side by side make
+    # the hexagon again.
+    assert east.exterior.is_ccw and west.exterior.is_ccw
+    whole = Polygon([(lon % 360, lat) for lat, lon in h3.cell_to_boundary(cell)])
+    joined = unary_union([east, translate(west, 360)])
+    assert joined.geom_type == "Polygon"
+    assert joined.symmetric_difference(whole).area < 1e-4 * whole.area  # six decimals
+
+
+def test_a_cell_around_a_pole_stays_one_polygon():
+    for lat in (90, -90):
+        cell = h3.latlng_to_cell(lat, 0, 1)
+        assert json.loads(hex_geometry_json(cell))["type"] == "Polygon"
 
 
 def test_a_grown_box_keeps_its_distance_on_every_side_and_wraps_at_the_antimeridian():
