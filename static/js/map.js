@@ -9,6 +9,7 @@
   var heatLegend = document.getElementById("heat-legend");
   var heatMost = document.getElementById("heat-most");
   var fdrOption = document.getElementById("fdr-option");
+  var hotspotDownload = document.getElementById("hotspot-download");
   var downloads = document.querySelectorAll("#downloads a");
   var api = element.dataset;
   var params = new URLSearchParams(window.location.search);
@@ -193,6 +194,8 @@
     var resolution = Math.min(10, Math.max(0, Math.round((map.getZoom() - 1) * 0.72)));
     if (kind === "hotspots") query.set("resolution", String(resolution));
     if (kind === "hotspots" && form.elements.fdr.checked) query.set("fdr", "true");
+    // The hexagons drawn, scores and bins included, for a GIS.
+    if (kind === "hotspots") hotspotDownload.href = path + "?" + query.toString();
     legend.hidden = fdrOption.hidden = kind !== "hotspots";
     heatLegend.hidden = kind !== "heatmap";
     if (request > 1) keepInUrl();  // a view the visitor chose, ready to share or bookmark

@@ -3,9 +3,11 @@ histogram, heatmap and hotspot layers, escaped popups, and what analysts see bes
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -439,9 +441,17 @@ def test_hotspots_offer_the_fdr_correction_and_explain_each_hexagon(page, live_s
     page.goto(f"{live_server}/?z=7&lat=11.6&lon=104.9&layer=hotspots")
     page.wait_for_selector(".leaflet-overlay-pane path")
     assert page.is_visible("#fdr-option") and "fdr=" not in page.url
-    with page.expect_request(lambda r: "/api/v1/hotspots" in r.url and "fdr=true" in r.url):
+    with page.expect_response(
+        lambda r: "/api/v1/hotspots" in r.url and "fdr=true" in r.url
+    ) as asked:
         page.check("input[name=fdr]")
     page.wait_for_function("location.search.includes('fdr=true')")
+    # The download gives the hexagons drawn, as the map asked for them.
+    with page.expect_download() as saved:
+        page.click("#hotspot-download")
+    assert saved.value.suggested_filename == "hotspots.geojson"
+    assert json.loads(Path(saved.value.path()).read_text()) == asked.value.json()
+    assert len(asked.value.json()["features"]) == page.locator(".leaflet-overlay-pane path").count()
 
     page.hover(".leaflet-overlay-pane path")
     tip = page.wait_for_selector(".leaflet-tooltip").text_content()
