@@ -71,7 +71,7 @@ def _datetime(raw: str | None) -> tuple[datetime | None, datetime | None]:
     end = None if last == ".." else parse_moment(last, "datetime", problems, until=True)
     if problems:
         raise bad_parameter(_("Not a valid date, time or interval (use RFC 3339)."), "datetime")
-    if start and end and start >= end:
+    if start and end and start > end:
         raise bad_parameter(_("The interval ends before it starts."), "datetime")
     return start, end
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -26,7 +26,7 @@ from sqlalchemy.types import TypeEngine
 from mapper.errors import ValidationFailed
 from mapper.extensions import db
 from mapper.geo import BBox, GeoValueError, parse_bbox
-from mapper.intake.validators import parse_datetime
+from mapper.intake.validators import EARLIEST_EVENT, FUTURE_TOLERANCE, parse_datetime
 from mapper.models import REPORT_SOURCES, Category, Report
 
 MAX_TEXT_QUERY = 200
@@ -49,16 +49,30 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def parse_moment(value: str, field: str, problems: list, until: bool = False):
-    """A moment from a date or an RFC 3339 time; with `until`, the first moment after it."""
+    """A moment from a date or an RFC 3339 time; with `until`, the first moment after it.
+
+    Held to the days events can have (intake takes none before 1950 nor in the future), which
+    selects the same reports: `to=9999-12-31` means no end, not a date past the calendar's
+    last, and a window's days stay few whatever its ends."""
     try:
-        if "T" in value:
-            moment = parse_datetime(value)
-            return moment + timedelta(microseconds=1) if until else moment
-        day = parse_datetime(value + "T00:00:00Z")
-        return day + timedelta(days=1) if until else day
+        moment = parse_datetime(value if "T" in value else value + "T00:00:00Z")
     except ValueError:
         problems.append((field, _("Not a valid date and time (use RFC 3339).")))
         return None
+    last = latest_moment()
+    if moment < EARLIEST_EVENT:
+        return EARLIEST_EVENT
+    if moment >= last:
+        return last
+    step = (timedelta(microseconds=1) if "T" in value else timedelta(days=1)) if until else None
+    return min(moment + step, last) if step else moment
+
+
+def latest_moment() -> datetime:
+    """Midnight (UTC) after the latest moment an event can have now: a filter bound no later
+    than it is exact, and a midnight keeps the window's whole days for the map rollups."""
+    day = (datetime.now(UTC) + FUTURE_TOLERANCE).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def parse_filters(args) -> ReportFilters:
@@ -74,7 +88,7 @@ def parse_filters(args) -> ReportFilters:
         start = parse_moment(args["from"], "from", problems)
     if args.get("to"):
         end = parse_moment(args["to"], "to", problems, until=True)
-    if start and end and start >= end:
+    if start and end and start > end:
         problems.append(("to", _("Must not be before 'from'.")))
     sources = _split(args.get("source"))
     for source in sources:

@@ -197,6 +197,42 @@ def test_the_whole_world_counts_every_public_report(client, reports):
     assert answer["total"] == len(public) > 0
 
 
+# Where each endpoint's answer lists what matched.
+MATCHED = {
+    "clusters": "features",
+    "heatmap": "points",
+    "histogram": "buckets",
+    "hotspots": "features",
+    "reports": "features",
+}
+
+
+@pytest.mark.parametrize("endpoint", list(MATCHED))
+@pytest.mark.parametrize(
+    "far",
+    [
+        {"from": "0001-01-01", "to": "9999-12-31"},
+        {"from": "1900-01-01T00:00:00+05:00", "to": "9999-12-31T23:59:59-05:00"},
+        {"to": "2200-01-01"},
+    ],
+)
+def test_dates_past_any_event_select_what_no_bound_does(app, client, reports, endpoint, far):
+    def answer(extra: dict) -> dict:
+        # Hotspot answers are kept a minute by their filters: each here is counted afresh.
+        shutil.rmtree(Path(app.config["MAPPER_VAR_DIR"], "cache", "hotspots"), ignore_errors=True)
+        response = client.get(
+            f"/api/v1/{endpoint}", query_string={"zoom": "3", "resolution": "5", **extra}
+        )
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    unbounded = answer({})
+    assert unbounded[MATCHED[endpoint]]
+    assert answer(far) == unbounded
+    assert not answer({"from": "9999-12-31"})[MATCHED[endpoint]]
+    assert not answer({"to": "1900-01-01"})[MATCHED[endpoint]]
+
+
 @pytest.mark.parametrize("window", [{}, {"from": "2023-12-15", "to": "2025-02-10"}])
 def test_a_view_round_the_world_whose_edges_share_a_cell_counts_each_report_once(
     client, reports, window

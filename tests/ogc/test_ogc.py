@@ -110,6 +110,10 @@ def test_default_limit_is_ten_and_large_limits_are_clamped(client, make_report):
         ("datetime=2023-01-01/2024-12-31", {"Cambodia", "Mexico"}),
         ("datetime=../2023-01-01", {"Mexico", "Fiji"}),
         ("datetime=2023-01-02/..", {"Cambodia"}),
+        # Ends past any event's days select what no end would, not a date past the calendar.
+        ("datetime=0001-01-01/9999-12-31", {"Cambodia", "Mexico", "Fiji"}),
+        ("datetime=9999-12-31T23:59:59-05:00/..", set()),
+        ("datetime=../0001-01-01T00:00:00%2B05:00", set()),
     ],
 )
 def test_items_filter_by_bbox_and_event_datetime(client, reports, query, titles):
