@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from itertools import chain
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -105,6 +106,22 @@ def expired_form() -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     """Answer every error as JSON under /api/ and as a page elsewhere, never with a trace."""
+
+    @app.before_request
+    def refuse_nul():
+        # PostgreSQL keeps no NUL in text: an address holding one names nothing stored, and a
+        # parameter or form field holding one is refused before anything reads or writes it.
+        # SMS gateways are answered field by field (a message's text is kept as it came), and
+        # so are uploads, which their own endpoints allow to be larger than other requests.
+        if "\x00" in request.path:
+            raise NotFound(_("Nothing was found at this address."))
+        fields = request.args.items(multi=True)
+        if request.blueprint != "sms" and request.mimetype == "application/x-www-form-urlencoded":
+            fields = chain(fields, request.form.items(multi=True))
+        for name, value in fields:
+            if "\x00" in name or "\x00" in value:
+                field = name.replace("\x00", "\ufffd")
+                raise ValidationFailed([(field, _("Contains characters that are not allowed."))])
 
     @app.errorhandler(MapperError)
     def handle_mapper_error(exc: MapperError):

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from mapper.geo import GeoValueError, parse_latitude, parse_longitude
 from mapper.i18n import LANGUAGE_NAMES
-from mapper.intake.validators import CONTROL_CHARACTERS, Problems, day_only, parse_datetime
+from mapper.intake.validators import FORBIDDEN_CHARACTERS, Problems, day_only, parse_datetime
 
 FIELD_TYPES = (
     "text",
@@ -76,6 +76,9 @@ def _texts(raw: object, where: str, problems: Problems, required: bool = False) 
     for language, text in raw.items():
         if language not in LANGUAGES or not isinstance(text, str):
             problems.add(where, _("Must be text in each language."))
+            continue
+        if FORBIDDEN_CHARACTERS.search(text):
+            problems.add(where, _("Contains characters that are not allowed."))
             continue
         if text.strip():
             texts[language] = text.strip()[:500]
@@ -176,7 +179,7 @@ def _text(field: Field, value: object, where: str, problems: Problems) -> str | 
         problems.add(
             where, _("Must be at most %(limit)d characters.", limit=TEXT_LIMITS[field.type])
         )
-    elif CONTROL_CHARACTERS.search(text):
+    elif FORBIDDEN_CHARACTERS.search(text):
         problems.add(where, _("Contains characters that are not allowed."))
     else:
         return text

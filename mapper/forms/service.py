@@ -17,6 +17,7 @@ from mapper.auth.permissions import can
 from mapper.errors import MapperError, NotFound
 from mapper.extensions import db
 from mapper.forms.definition import (
+    CODE,
     Field,
     category_slug,
     clean_answers,
@@ -55,7 +56,10 @@ def forms_for(user) -> list[Form]:
 
 
 def find_form(code: str) -> Form:
-    form = db.session.scalar(select(Form).where(Form.code == code.upper()))
+    # A code no form can have is not looked up: it may hold what the database cannot read.
+    form = None
+    if CODE.match(code.upper()):
+        form = db.session.scalar(select(Form).where(Form.code == code.upper()))
     if form is None:
         raise NotFound(_("No such form."), "form")
     return form

@@ -96,7 +96,8 @@ def _fingerprint(sub: Submission) -> str:
     if sub.contact is not None:
         data["contact"] = vars(sub.contact)
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # Halves of surrogate pairs (JSON can carry them) are hashed too, and refused later.
+    return hashlib.sha256(canonical.encode(errors="surrogatepass")).hexdigest()
 
 
 def _scoped_key(sub: Submission) -> str | None:

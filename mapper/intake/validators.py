@@ -22,8 +22,9 @@ EMAIL_MAX = 254
 MAX_CATEGORIES = 20
 EARLIEST_EVENT = datetime(1950, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
-# C0 control characters other than tab, newline and carriage return (NUL cannot be stored).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters other than tab, newline and carriage return (NUL cannot be stored), and
+# halves of surrogate pairs standing alone, which JSON's escapes can carry and UTF-8 cannot.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -57,7 +58,7 @@ def clean_text(
     if len(text) > limit:
         problems.add(field, _("Must be at most %(limit)d characters.", limit=limit))
         return None
-    if CONTROL_CHARACTERS.search(text):
+    if FORBIDDEN_CHARACTERS.search(text):
         problems.add(field, _("Contains characters that are not allowed."))
         return None
     return text

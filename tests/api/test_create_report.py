@@ -66,6 +66,11 @@ def test_geojson_point_is_accepted(client):
         ({"contact": {"email": "nobody"}}, "contact.email"),
         ({"contact": "call me"}, "contact"),
         ({"colour": "red"}, "colour"),
+        # Half a surrogate pair (JSON's escapes can carry one; UTF-8 cannot) and NUL.
+        ({"title": "Boat \ud800"}, "title"),
+        ({"description": "a\x00b"}, "description"),
+        ({"place_name": "\udc00"}, "place_name"),
+        ({"contact": {"name": "\ud83d"}}, "contact.name"),
     ],
 )
 def test_invalid_data_gets_422_naming_the_field_and_stores_nothing(client, change, field):
@@ -139,6 +144,15 @@ def test_retry_with_the_same_idempotency_key_returns_the_first_result(client):
     assert first.get_json() == second.get_json()
     assert second.headers["Idempotent-Replayed"] == "true"
     assert count_rows("reports") == 1
+
+
+def test_a_keyed_retry_holding_half_a_surrogate_pair_is_refused_like_any_other(client):
+    for _attempt in range(2):
+        body = {**VALID, "language": "\ud800"}
+        response = post(client, body, headers={"Idempotency-Key": "odd-1"})
+        assert response.status_code == 422
+        assert response.get_json()["errors"][0]["field"] == "language"
+    assert_nothing_stored()
 
 
 def test_same_key_with_a_different_body_is_refused(client):

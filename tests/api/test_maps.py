@@ -531,6 +531,8 @@ def test_hotspot_answers_are_shared_between_workers_for_a_minute(app, client, re
         ("/api/v1/histogram?bucket=year", "bucket"),
         ("/api/v1/hotspots?resolution=99", "resolution"),
         ("/api/v1/hotspots?fdr=maybe", "fdr"),
+        ("/api/v1/clusters?q=boat%00", "q"),
+        ("/api/v1/reports?category=%00", "category"),
     ],
 )
 def test_bad_map_parameters_name_the_field(client, url, field):

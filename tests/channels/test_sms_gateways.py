@@ -1,5 +1,6 @@
 """SMS webhooks: each provider's request shape, authentication, exactly-once, replies."""
 
+import json
 import logging
 import threading
 
@@ -236,6 +237,50 @@ def test_frontlinesms_json_and_form(client, places):
         ).status_code
         == 403
     )
+
+
+def frontline_json(**changes) -> bytes:
+    """A FrontlineSMS JSON body written out by hand: JSON's escapes can carry a half of a
+    surrogate pair, which no encoder of real text writes."""
+    values = {"secret": "frontline-test-secret", "from": SENDER, "message": "boat", **changes}
+    return json.dumps(values).encode()
+
+
+def test_a_text_holding_what_postgresql_cannot_keep_is_kept_with_a_stand_in(client, places):
+    response = client.post(
+        "/sms/frontlinesms",
+        data=frontline_json(message="boat \ud800 in Poipet \x00", id="f-2"),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(InboundMessage.body)) == "boat \ufffd in Poipet \ufffd"
+    assert count(Report) == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"from": "\ud800"},
+        {"to": "12\x0034"},
+        {"id": "f-\x00"},
+        {"id": "f-\udc00"},
+        {"secret": "\ud800"},
+    ],
+)
+def test_senders_recipients_and_ids_that_cannot_be_stored_are_refused(client, places, changes):
+    response = client.post(
+        "/sms/frontlinesms", data=frontline_json(**changes), content_type="application/json"
+    )
+    assert response.status_code == (403 if "secret" in changes else 400)
+    assert count(InboundMessage) == 0 and count(Report) == 0
+
+
+def test_smssync_receipts_naming_ids_that_cannot_be_stored_are_refused(client):
+    response = client.post(
+        "/sms/smssync?task=sent&secret=smssync-test-secret",
+        json={"queued_messages": ["\x00"]},
+    )
+    assert response.status_code == 400
 
 
 def test_africastalking_token_in_the_path(client, places):

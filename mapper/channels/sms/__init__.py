@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from mapper.channels.sms import service
-from mapper.channels.sms.base import Gateway, GatewayError
+from mapper.channels.sms.base import UNSTORABLE, Gateway, GatewayError, refuse_unstorable
 from mapper.channels.sms.gateways import GATEWAYS, payload, same_secret
 from mapper.extensions import csrf, db
 
@@ -25,6 +25,7 @@ def handle(name: str, token: str | None = None) -> Response:
     adapter = gateway(name)
     try:
         sms = adapter.parse(request, token)
+        refuse_unstorable(sms)
     except GatewayError as error:
         return adapter.refusal(error)
     outcome = service.receive(sms)
@@ -70,8 +71,10 @@ def smssync_sent() -> Response:
     if not same_secret(secret, current_app.config["MAPPER_SMSSYNC_SECRET"]):
         return adapter.refusal(GatewayError(403, "bad secret"))
     uuids = body.get("queued_messages") or request.form.getlist("queued_messages")
-    if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
-        return adapter.refusal(GatewayError(400, "queued_messages must be a list"))
+    if not isinstance(uuids, list) or not all(
+        isinstance(u, str) and not UNSTORABLE.search(u) for u in uuids
+    ):
+        return adapter.refusal(GatewayError(400, "queued_messages must be a list of ids"))
     confirmed = service.mark_sent("smssync", uuids)
     db.session.commit()
     return jsonify({"queued_messages": confirmed})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,7 +23,7 @@ class InboundSms:
     def derived_id(provider: str, sender: str, body: str, sent_at: datetime | None) -> str:
         """A stable id for providers that send none: the same retry gives the same id."""
         stamp = sent_at.isoformat() if sent_at else ""
-        raw = "\x1f".join((provider, sender, body, stamp)).encode()
+        raw = "\x1f".join((provider, sender, body, stamp)).encode(errors="surrogatepass")
         return "derived-" + hashlib.sha256(raw).hexdigest()[:40]
 
 
@@ -33,6 +34,19 @@ class GatewayError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+# What PostgreSQL cannot keep in text: NUL, and halves of surrogate pairs standing alone (which
+# JSON's escapes can carry).
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def refuse_unstorable(sms: InboundSms) -> None:
+    """Refuse a message whose sender, recipient or id cannot be stored: no gateway sends such a
+    thing, so the request is malformed (its text is kept, see service.stored_text)."""
+    for name, value in (("from", sms.sender), ("to", sms.recipient), ("id", sms.external_id)):
+        if value and UNSTORABLE.search(value):
+            raise GatewayError(400, f"{name} holds characters that cannot be stored")
 
 
 class Gateway:

@@ -22,7 +22,8 @@ from mapper.channels.sms.base import (
 
 
 def same_secret(given: str | None, expected: str) -> bool:
-    return hmac.compare_digest((given or "").encode(), expected.encode())
+    # Every character its own bytes, halves of surrogate pairs included (JSON can carry them).
+    return hmac.compare_digest((given or "").encode(errors="surrogatepass"), expected.encode())
 
 
 def payload(messages: list[dict] | None = None) -> Response:
