@@ -101,12 +101,19 @@ def encode_cursor(occurred_at: datetime, report_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The event time and id a page ends at; 400 naming `cursor` for anything but what
+    encode_cursor makes (a time with its offset, an id a report can have)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         moment, report_id = json.loads(raw)
-        return datetime.fromisoformat(moment), int(report_id)
+        moment = datetime.fromisoformat(moment)
     except (ValueError, TypeError):
-        raise MapperError(_("Not a valid cursor."), "cursor") from None
+        moment = report_id = None
+    if moment is None or moment.tzinfo is None or type(report_id) is not int:
+        raise MapperError(_("Not a valid cursor."), "cursor")
+    if not 0 < report_id < 2**63:
+        raise MapperError(_("Not a valid cursor."), "cursor")
+    return moment, report_id
 
 
 def find_reports(filters: ReportFilters, audience, limit: int, cursor: str | None) -> Page:

@@ -1,6 +1,7 @@
 """GET /api/v1/reports and friends: only public reports, only public locations, no contacts;
 analysts asking with audience=reviewer get the statuses they chose at exact points."""
 
+import base64
 import json
 
 import pytest
@@ -133,6 +134,10 @@ def test_bad_filters_are_named(client, query, field):
     assert response.get_json()["errors"][0]["field"] == field
 
 
+def cursor_of(*values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     "query, field",
     [
@@ -141,6 +146,12 @@ def test_bad_filters_are_named(client, query, field):
         ("limit=ten", "limit"),
         ("cursor=%%%", "cursor"),
         ("cursor=bm90LWpzb24", "cursor"),
+        # Cursors are the app's own: any other content is refused, whatever its numbers.
+        (f"cursor={cursor_of('2024-01-01T00:00:00+00:00', 10**30)}", "cursor"),
+        (f"cursor={cursor_of('2024-01-01T00:00:00+00:00', 1e300)}", "cursor"),
+        ("cursor=WyIyMDI0LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgLTFlNDAwXQ", "cursor"),  # -1e400
+        (f"cursor={cursor_of('2024-01-01T00:00:00+00:00', True)}", "cursor"),
+        (f"cursor={cursor_of('2024-01-01T00:00:00', 5)}", "cursor"),
     ],
 )
 def test_bad_paging_is_named(client, query, field):
