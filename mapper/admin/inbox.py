@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from mapper.admin.paging import page_number
 from mapper.auth.permissions import can
 from mapper.errors import Conflict, ValidationFailed
 from mapper.extensions import db
@@ -29,7 +30,7 @@ def mask_phone(phone: str | None) -> str:
 
 def conversations():
     status = request.args.get("status")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     stmt = (
         select(
             InboundMessage.sender_key,

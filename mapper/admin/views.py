@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
+from mapper.admin.paging import page_number
 from mapper.api.categories import category_tree
 from mapper.auth.permissions import can
 from mapper.errors import Conflict, ValidationFailed
@@ -36,7 +37,7 @@ def _report_or_404(reference: str) -> Report:
 def queue():
     filters = parse_filters(request.args)
     statuses = [s for s in request.args.getlist("status") if s in REPORT_STATUSES]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     stmt = select(Report).where(*filter_clauses(filters, Report.location))
     if statuses:
         stmt = stmt.where(Report.status.in_(statuses))

@@ -302,3 +302,13 @@ def test_a_report_whose_form_hides_the_time_of_day_is_edited_by_day(
     _edit(client, report, csrf_token_from(html), occurred_at="2024-03-09", tz_offset="-420")
     db.session.refresh(report)
     assert report.occurred_at == datetime(2024, 3, 9, 12, 0, tzinfo=UTC)
+
+
+def test_a_page_far_past_the_last_is_an_empty_list(client, make_user, login, make_report):
+    make_report("pending", title="Boat crew held")
+    login(make_user("moderator"))
+    assert "Boat crew held" in client.get("/admin/reports").get_data(as_text=True)
+    far = client.get("/admin/reports?page=99999999999999999999")
+    assert far.status_code == 200
+    assert "Boat crew held" not in far.get_data(as_text=True)
+    assert client.get("/admin/inbox?page=99999999999999999999").status_code == 200
