@@ -41,8 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from mapper.embed import bp as embed_bp
     from mapper.exports import bp as exports_bp
     from mapper.ogc import bp as ogc_bp
+    from mapper.routing import RowId
     from mapper.web import bp as web_bp
 
+    app.url_map.converters["id"] = RowId
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(ROOT / "migrations"), command="migrations"

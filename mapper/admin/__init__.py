@@ -60,7 +60,7 @@ def conversation(sender_key: str):
     return inbox.conversation(sender_key)
 
 
-@bp.post("/inbox/messages/<int:message_id>/locate")
+@bp.post("/inbox/messages/<id:message_id>/locate")
 @require("view_inbox")
 def locate_message(message_id: int):
     """Place an unlocated message's report on the map."""
@@ -88,7 +88,7 @@ def create_token():
     return partner_views.create_token()
 
 
-@bp.post("/partners/tokens/<int:token_id>/revoke")
+@bp.post("/partners/tokens/<id:token_id>/revoke")
 @require("manage_partners")
 def revoke_token(token_id: int):
     """Revoke a partner token at once."""
@@ -102,7 +102,7 @@ def create_webhook():
     return partner_views.create_webhook()
 
 
-@bp.post("/partners/webhooks/<int:webhook_id>/disable")
+@bp.post("/partners/webhooks/<id:webhook_id>/disable")
 @require("manage_partners")
 def disable_webhook(webhook_id: int):
     """Stop sending to a webhook."""

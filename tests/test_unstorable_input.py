@@ -1,5 +1,6 @@
-"""Characters PostgreSQL cannot keep (NUL anywhere; halves of surrogate pairs, which JSON's
-escapes can carry) get a 4xx naming where they were, never a 500, and change nothing."""
+"""Input PostgreSQL cannot keep (NUL anywhere; halves of surrogate pairs, which JSON's escapes
+can carry; ids past its integers) gets a 4xx naming where it was, never a 500, and changes
+nothing."""
 
 from __future__ import annotations
 
@@ -104,3 +105,17 @@ def test_a_filled_form_holding_them_is_refused(client, make_user, login, changes
     response = post_filled_form(client, meta(**changes), headers=SAME_SITE)
     assert response.status_code == status
     assert count_rows("reports") == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/inbox/messages/99999999999999999999/locate",
+        "/admin/partners/tokens/99999999999999999999/revoke",
+        "/admin/partners/webhooks/99999999999999999999/disable",
+    ],
+)
+def test_an_id_no_row_can_have_finds_nothing(client, make_user, login, path):
+    login(make_user("admin"))
+    token = csrf_token_from(client.get("/admin/partners").get_data(as_text=True))
+    assert client.post(path, data={"csrf_token": token}).status_code == 404
