@@ -111,8 +111,9 @@ def register_error_handlers(app: Flask) -> None:
     def refuse_nul():
         # PostgreSQL keeps no NUL in text: an address holding one names nothing stored, and a
         # parameter or form field holding one is refused before anything reads or writes it.
-        # SMS gateways are answered field by field (a message's text is kept as it came), and
-        # so are uploads, which their own endpoints allow to be larger than other requests.
+        # (Neither can carry half a surrogate pair: their bytes are read as UTF-8, with U+FFFD
+        # for what is not.) SMS gateways are answered field by field (a message's text is kept
+        # as it came), and so are uploads, which their endpoints allow to be larger.
         if "\x00" in request.path:
             raise NotFound(_("Nothing was found at this address."))
         fields = request.args.items(multi=True)

@@ -25,6 +25,9 @@ FUTURE_TOLERANCE = timedelta(days=1)
 # C0 control characters other than tab, newline and carriage return (NUL cannot be stored), and
 # halves of surrogate pairs standing alone, which JSON's escapes can carry and UTF-8 cannot.
 FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Of those, what PostgreSQL cannot keep in text at all: text kept as it came (an SMS) has these
+# replaced, and an id or a number holding them is refused.
+UNSTORABLE_CHARACTERS = re.compile(r"[\x00\ud800-\udfff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from mapper.channels.sms import service
-from mapper.channels.sms.base import UNSTORABLE, Gateway, GatewayError, refuse_unstorable
+from mapper.channels.sms.base import Gateway, GatewayError, refuse_unstorable
 from mapper.channels.sms.gateways import GATEWAYS, payload, same_secret
 from mapper.extensions import csrf, db
+from mapper.intake.validators import UNSTORABLE_CHARACTERS
 
 bp = Blueprint("sms", __name__)
 # Gateways authenticate with signatures or secrets, not browser sessions.
@@ -72,7 +73,7 @@ def smssync_sent() -> Response:
         return adapter.refusal(GatewayError(403, "bad secret"))
     uuids = body.get("queued_messages") or request.form.getlist("queued_messages")
     if not isinstance(uuids, list) or not all(
-        isinstance(u, str) and not UNSTORABLE.search(u) for u in uuids
+        isinstance(u, str) and not UNSTORABLE_CHARACTERS.search(u) for u in uuids
     ):
         return adapter.refusal(GatewayError(400, "queued_messages must be a list of ids"))
     confirmed = service.mark_sent("smssync", uuids)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Request, Response, jsonify
+
+from mapper.intake.validators import UNSTORABLE_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,11 @@ class GatewayError(Exception):
         self.message = message
 
 
-# What PostgreSQL cannot keep in text: NUL, and halves of surrogate pairs standing alone (which
-# JSON's escapes can carry).
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
-
-
 def refuse_unstorable(sms: InboundSms) -> None:
     """Refuse a message whose sender, recipient or id cannot be stored: no gateway sends such a
     thing, so the request is malformed (its text is kept, see service.stored_text)."""
     for name, value in (("from", sms.sender), ("to", sms.recipient), ("id", sms.external_id)):
-        if value and UNSTORABLE.search(value):
+        if value and UNSTORABLE_CHARACTERS.search(value):
             raise GatewayError(400, f"{name} holds characters that cannot be stored")
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from mapper.channels.sms import forms as sms_forms
-from mapper.channels.sms.base import UNSTORABLE, InboundSms
+from mapper.channels.sms.base import InboundSms
 from mapper.channels.sms.parse import (
     ParsedSms,
     fit_one_sms,
@@ -27,7 +27,7 @@ from mapper.errors import MapperError, ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
 from mapper.intake.places import Cached, cached_gazetteer
-from mapper.intake.validators import FORBIDDEN_CHARACTERS
+from mapper.intake.validators import FORBIDDEN_CHARACTERS, UNSTORABLE_CHARACTERS
 from mapper.models import (
     Category,
     HelpService,
@@ -85,7 +85,7 @@ def category_keywords() -> dict[str, re.Pattern]:
 def stored_text(body: str) -> str:
     """The body as PostgreSQL can keep it: NUL and halves of surrogate pairs standing alone
     (which JSON's escapes can carry) become U+FFFD, everything else as sent."""
-    return UNSTORABLE.sub("\ufffd", body)
+    return UNSTORABLE_CHARACTERS.sub("\ufffd", body)
 
 
 cached_keywords = Cached(category_keywords)
