@@ -9,7 +9,7 @@ from flask import Request, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mapper.api.maps import json_answer
+from mapper.api.answers import json_answer
 from mapper.errors import MapperError, NotFound, ValidationFailed
 from mapper.extensions import db
 from mapper.intake import ContactInput, Submission, submit
