@@ -111,9 +111,12 @@ def submit():
     instance_id = meta.get("instance_id")
     if not isinstance(instance_id, str) or not instance_id.strip():
         raise MapperError(_("Each submission needs its UUID."), "instance_id")
+    answers = meta.get("answers", {})
+    if not isinstance(answers, dict):
+        raise MapperError(_("The answers must be a JSON object of field names."), "answers")
     filled = service.FilledForm(
         version=service.version_of(form, meta.get("version")),
-        answers=meta.get("answers"),
+        answers=answers,
         uploads={f.filename: f.read() for f in files if f.filename},
         instance_id=instance_id,
         language=meta.get("language") if isinstance(meta.get("language"), str) else None,

@@ -162,6 +162,23 @@ def test_bad_answers_get_a_422_naming_the_field_and_store_nothing(
     assert count_rows("reports") == before
 
 
+@pytest.mark.parametrize("sent", ["crew", ["crew"], 7, True])
+def test_answers_that_are_not_an_object_get_a_400_naming_them(client, volunteer, sent):
+    before = count_rows("reports")
+    response = post(client, meta(answers=sent))
+    assert response.status_code == 400
+    assert [e["field"] for e in response.get_json()["errors"]] == ["answers"]
+    assert count_rows("reports") == before
+
+
+def test_missing_answers_name_each_required_field(client, volunteer):
+    sent = meta()
+    del sent["answers"]
+    response = post(client, sent)
+    assert response.status_code == 422
+    assert "answers.title" in [e["field"] for e in response.get_json()["errors"]]
+
+
 def test_a_photo_of_several_megabytes_is_accepted(client, volunteer):
     noise = Image.frombytes("RGB", (1600, 1200), os.urandom(1600 * 1200 * 3))
     out = io.BytesIO()
