@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 from mapper.config import ROOT, Config
+from mapper.jsontext import JSONProvider
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),
     )
+    app.json = JSONProvider(app)
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)

@@ -7,6 +7,7 @@ import json
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from mapper import jsontext
 from mapper.errors import ValidationFailed
 from mapper.extensions import db
 from mapper.forms import manage, service
@@ -66,7 +67,7 @@ def save(code: str | None = None):
     form = service.find_form(code) if code else None
     sent = _sent()
     try:
-        fields = json.loads(sent["fields"] or "null")
+        fields = jsontext.loads(sent["fields"] or "null")
     except ValueError:
         return builder(form, sent, {"fields": [_("The fields are not valid JSON.")]}, 422)
     settings = manage.FormSettings(

@@ -3,12 +3,11 @@ analysts who ask with `audience=reviewer`, at exact points and in every status t
 
 from __future__ import annotations
 
-import json
-
 from flask import Request, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mapper import jsontext
 from mapper.api.answers import json_answer
 from mapper.errors import MapperError, NotFound, ValidationFailed
 from mapper.extensions import db
@@ -36,7 +35,7 @@ def read_json_object(request: Request) -> dict:
         raise MapperError(_("Send the body as application/json."), "Content-Type", 415)
     raw = request.get_data(cache=False)
     try:
-        body = json.loads(raw)
+        body = jsontext.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise MapperError(_("The body is not valid JSON."), "body", 400) from None
     if not isinstance(body, dict):

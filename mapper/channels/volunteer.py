@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from mapper import jsontext
 from mapper.auth.permissions import can, require
 from mapper.errors import MapperError
 from mapper.extensions import csrf, db
@@ -97,7 +98,7 @@ def my_reports():
 def submit():
     """Store one filled form: a JSON `meta` part plus the photos its answers name."""
     try:
-        meta = json.loads(request.form.get("meta") or "")
+        meta = jsontext.loads(request.form.get("meta") or "")
     except ValueError:
         raise MapperError(_("The meta part must be JSON."), "meta") from None
     if not isinstance(meta, dict):

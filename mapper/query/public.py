@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, any_, func, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from mapper import jsontext
 from mapper.errors import MapperError
 from mapper.extensions import db
 from mapper.models import Category, Report
@@ -105,7 +106,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     encode_cursor makes (a time with its offset, an id a report can have)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment, report_id = json.loads(raw)
+        moment, report_id = jsontext.loads(raw)
         moment = datetime.fromisoformat(moment)
     except (ValueError, TypeError):
         moment = report_id = None

@@ -67,7 +67,9 @@ def smssync_poll():
 
 def smssync_sent() -> Response:
     adapter = gateway("smssync")  # 404 unless configured
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True) if request.is_json else {}
+    if not isinstance(body, dict):
+        return adapter.refusal(GatewayError(400, "the body must be a JSON object"))
     secret = request.args.get("secret") or body.get("secret") or request.form.get("secret")
     if not same_secret(secret, current_app.config["MAPPER_SMSSYNC_SECRET"]):
         return adapter.refusal(GatewayError(403, "bad secret"))

@@ -4,12 +4,12 @@ Talking (secret token in the path). Secrets are compared in constant time."""
 from __future__ import annotations
 
 import hmac
-import json
 
 from flask import Request, Response, jsonify
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from mapper import jsontext
 from mapper.channels.sms import service
 from mapper.channels.sms.base import (
     Gateway,
@@ -100,7 +100,7 @@ class FrontlineSMS(Gateway):
     def parse(self, request: Request, token: str | None = None) -> InboundSms:
         if request.mimetype == "application/json":
             try:
-                values = json.loads(request.get_data(cache=False) or b"{}")
+                values = jsontext.loads(request.get_data(cache=False) or b"{}")
             except ValueError:
                 raise GatewayError(400, "body is not JSON") from None
             if not isinstance(values, dict):
