@@ -92,6 +92,9 @@ def test_a_moderator_edits_the_event_time_in_their_own_time(
     page.fill("#edit-occurred", "2024-03-06T09:45")
     page.click("#save-edit")
     page.wait_for_selector("text=Saved.")
+    # The page's script, last in the page, puts its times in the browser's zone and then
+    # names that zone by the field: the message above can be drawn before it has run.
+    page.wait_for_selector("#edit-occurred-zone:text('your time')")
     db.session.expire_all()
     stored = db.session.get(Report, report.id).occurred_at
     assert stored == datetime(2024, 3, 6, 2, 45, tzinfo=UTC)
