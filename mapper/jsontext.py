@@ -10,10 +10,10 @@ from flask.json.provider import DefaultJSONProvider
 TOO_DEEP = "JSON nested too deeply"
 
 
-def loads(text: str | bytes):
+def loads(text: str | bytes, **kwargs):
     """`json.loads`, raising ValueError for nesting too deep to read."""
     try:
-        return json.loads(text)
+        return json.loads(text, **kwargs)
     except RecursionError:
         raise ValueError(TOO_DEEP) from None
 
@@ -22,7 +22,4 @@ class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, so that `request.get_json()` refuses deep nesting as malformed too."""
 
     def loads(self, s: str | bytes, **kwargs):
-        try:
-            return super().loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError(TOO_DEEP) from None
+        return loads(s, **kwargs)
